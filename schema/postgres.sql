@@ -1,0 +1,97 @@
+department_members.department_id text not null
+department_members.user_id text not null
+department_members.org_id text not null
+department_members.created_at bigint not null
+departments.id text not null
+departments.org_id text not null
+departments.site_id text not null
+departments.name text not null
+departments.time_zone text not null
+departments.active integer not null default 1
+departments.created_at bigint not null
+departments.updated_at bigint not null
+jobs.id text not null
+jobs.task text not null
+jobs.payload text not null
+jobs.priority integer not null default 0
+jobs.run_at bigint not null
+jobs.attempts integer not null default 0
+jobs.max_attempts integer not null
+jobs.locked_by text
+jobs.locked_at bigint
+jobs.last_error text
+jobs.job_key text
+jobs.failed_at bigint
+jobs.created_at bigint not null
+jobs.updated_at bigint not null
+kysely_migration.name character varying not null
+kysely_migration.timestamp character varying not null
+kysely_migration_lock.id character varying not null
+kysely_migration_lock.is_locked integer not null default 0
+organizations.id text not null
+organizations.name text not null
+organizations.settings text not null default '{}'::text
+organizations.created_at bigint not null
+organizations.updated_at bigint not null
+phone_numbers.number text not null
+phone_numbers.org_id text not null
+phone_numbers.department_id text not null
+phone_numbers.created_at bigint not null
+sites.id text not null
+sites.org_id text not null
+sites.name text not null
+sites.time_zone text not null
+sites.active integer not null default 1
+sites.is_default integer not null default 0
+sites.created_at bigint not null
+sites.updated_at bigint not null
+users.id text not null
+users.org_id text not null
+users.email text not null
+users.name text not null
+users.password_hash text not null
+users.role text not null
+users.active integer not null default 1
+users.created_at bigint not null
+users.updated_at bigint not null
+department_members constraint department_members_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id) ON DELETE CASCADE
+department_members constraint department_members_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+department_members constraint department_members_pk PRIMARY KEY (department_id, user_id)
+department_members constraint department_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+departments constraint departments_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+departments constraint departments_pkey PRIMARY KEY (id)
+departments constraint departments_site_id_fkey FOREIGN KEY (site_id) REFERENCES sites(id) ON DELETE CASCADE
+departments constraint departments_site_name_unique UNIQUE (site_id, name)
+jobs constraint jobs_job_key_key UNIQUE (job_key)
+jobs constraint jobs_pkey PRIMARY KEY (id)
+kysely_migration constraint kysely_migration_pkey PRIMARY KEY (name)
+kysely_migration_lock constraint kysely_migration_lock_pkey PRIMARY KEY (id)
+organizations constraint organizations_pkey PRIMARY KEY (id)
+phone_numbers constraint phone_numbers_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id) ON DELETE CASCADE
+phone_numbers constraint phone_numbers_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+phone_numbers constraint phone_numbers_pkey PRIMARY KEY (number)
+sites constraint sites_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+sites constraint sites_org_name_unique UNIQUE (org_id, name)
+sites constraint sites_pkey PRIMARY KEY (id)
+users constraint users_email_key UNIQUE (email)
+users constraint users_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+users constraint users_pkey PRIMARY KEY (id)
+users constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'manager'::text, 'agent'::text])))
+CREATE UNIQUE INDEX department_members_pk ON public.department_members USING btree (department_id, user_id)
+CREATE INDEX department_members_user_idx ON public.department_members USING btree (user_id)
+CREATE INDEX departments_org_idx ON public.departments USING btree (org_id, site_id)
+CREATE UNIQUE INDEX departments_pkey ON public.departments USING btree (id)
+CREATE UNIQUE INDEX departments_site_name_unique ON public.departments USING btree (site_id, name)
+CREATE INDEX jobs_claim_idx ON public.jobs USING btree (priority DESC, run_at, id) WHERE (failed_at IS NULL)
+CREATE UNIQUE INDEX jobs_job_key_key ON public.jobs USING btree (job_key)
+CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
+CREATE UNIQUE INDEX kysely_migration_pkey ON public.kysely_migration USING btree (name)
+CREATE UNIQUE INDEX kysely_migration_lock_pkey ON public.kysely_migration_lock USING btree (id)
+CREATE UNIQUE INDEX organizations_pkey ON public.organizations USING btree (id)
+CREATE INDEX phone_numbers_department_idx ON public.phone_numbers USING btree (department_id)
+CREATE UNIQUE INDEX phone_numbers_pkey ON public.phone_numbers USING btree (number)
+CREATE UNIQUE INDEX sites_org_name_unique ON public.sites USING btree (org_id, name)
+CREATE UNIQUE INDEX sites_pkey ON public.sites USING btree (id)
+CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)
+CREATE INDEX users_org_idx ON public.users USING btree (org_id)
+CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)

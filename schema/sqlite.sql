@@ -1,0 +1,14 @@
+CREATE TABLE "department_members" ("department_id" text not null references "departments" ("id") on delete cascade, "user_id" text not null references "users" ("id") on delete cascade, "org_id" text not null references "organizations" ("id") on delete cascade, "created_at" bigint not null, constraint "department_members_pk" primary key ("department_id", "user_id"));
+CREATE TABLE "departments" ("id" text primary key, "org_id" text not null references "organizations" ("id") on delete cascade, "site_id" text not null references "sites" ("id") on delete cascade, "name" text not null, "time_zone" text not null, "active" integer default 1 not null, "created_at" bigint not null, "updated_at" bigint not null, constraint "departments_site_name_unique" unique ("site_id", "name"));
+CREATE TABLE "jobs" ("id" text primary key, "task" text not null, "payload" text not null, "priority" integer default 0 not null, "run_at" bigint not null, "attempts" integer default 0 not null, "max_attempts" integer not null, "locked_by" text, "locked_at" bigint, "last_error" text, "job_key" text unique, "failed_at" bigint, "created_at" bigint not null, "updated_at" bigint not null);
+CREATE TABLE "kysely_migration" ("name" varchar(255) not null primary key, "timestamp" varchar(255) not null);
+CREATE TABLE "kysely_migration_lock" ("id" varchar(255) not null primary key, "is_locked" integer default 0 not null);
+CREATE TABLE "organizations" ("id" text primary key, "name" text not null, "settings" text default '{}' not null, "created_at" bigint not null, "updated_at" bigint not null);
+CREATE TABLE "phone_numbers" ("number" text primary key, "org_id" text not null references "organizations" ("id") on delete cascade, "department_id" text not null references "departments" ("id") on delete cascade, "created_at" bigint not null);
+CREATE TABLE "sites" ("id" text primary key, "org_id" text not null references "organizations" ("id") on delete cascade, "name" text not null, "time_zone" text not null, "active" integer default 1 not null, "is_default" integer default 0 not null, "created_at" bigint not null, "updated_at" bigint not null, constraint "sites_org_name_unique" unique ("org_id", "name"));
+CREATE TABLE "users" ("id" text primary key, "org_id" text not null references "organizations" ("id") on delete cascade, "email" text not null unique, "name" text not null, "password_hash" text not null, "role" text not null check (role in ('admin', 'manager', 'agent')), "active" integer default 1 not null, "created_at" bigint not null, "updated_at" bigint not null);
+CREATE INDEX "department_members_user_idx" on "department_members" ("user_id");
+CREATE INDEX "departments_org_idx" on "departments" ("org_id", "site_id");
+CREATE INDEX "jobs_claim_idx" on "jobs" ("priority" desc, "run_at", "id") where "failed_at" is null;
+CREATE INDEX "phone_numbers_department_idx" on "phone_numbers" ("department_id");
+CREATE INDEX "users_org_idx" on "users" ("org_id");

@@ -1,0 +1,71 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Container } from './container.js';
+import { AppError } from './platform/http/errors.js';
+import { installHealthRoutes } from './platform/http/health.js';
+import { createMetricsRegistry, installMetrics } from './platform/http/metrics.js';
+import { installCompatErrorRenderer } from './platform/http/renderer.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scope a route requires (CONTRACT.md §2), read by the API guard; absent on public routes. */
+    scope?: string;
+    /** Public routes (health, metrics, docs, OAuth) are outside the API guard. */
+    public?: boolean;
+  }
+}
+
+/** A client-given request id is kept when it is short and plain, so it can be traced across systems. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP app from the container's services; listening is the caller's choice. */
+export async function buildApp(container: Container): Promise<FastifyInstance> {
+  const { config, logger, clock, database } = container;
+  let requestCounter = 0;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      if (typeof given === 'string' && REQUEST_ID_PATTERN.test(given)) return given;
+      requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+      return `${process.pid.toString(36)}-${requestCounter.toString(36)}`;
+    },
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Integrations (and Postman) often send `Content-Type: application/json` with an empty body on sendsms,
+  // whose parameters are in the query (CONTRACT.md §3): an empty JSON body reads as no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, String(body), (error, value) =>
+      error ? done(new AppError('request.malformed_body', error.message), undefined) : done(null, value),
+    );
+  });
+  await app.register(formbody);
+
+  installCompatErrorRenderer(app, () => clock.now());
+  installHealthRoutes(app, database);
+  installMetrics(app, createMetricsRegistry());
+
+  await app.register(
+    async (api) => {
+      // Feature routes register here, under the configured stage prefix (CONTRACT.md §1).
+      void api;
+    },
+    { prefix: config.stage },
+  );
+
+  return app;
+}

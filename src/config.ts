@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+
+/**
+ * The one typed configuration of the platform, read from environment variables.
+ * Every default is written here, next to the variable, and repeated in the README's configuration table.
+ * An invalid value stops the process at start with a ConfigError naming the variable.
+ */
+export interface Config {
+  /** PORT (8080): TCP port of the HTTP server. */
+  port: number;
+  /** HOST (127.0.0.1): address the HTTP server binds. */
+  host: string;
+  /** PUBLIC_URL (http://{HOST}:{PORT}): the URL clients use to reach this server, without a trailing slash. */
+  publicUrl: string;
+  /** DATABASE_URL (sqlite:./data/stratus.db): `sqlite:<path>` or `postgres://…`. */
+  databaseUrl: string;
+  /** STAGE (/stratustexting-prod): prefix of every API path; may be empty. */
+  stage: string;
+  /** DATA_DIR (./data): where the SQLite database, media and demo credentials live. */
+  dataDir: string;
+  /** LOG_LEVEL (info): pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string;
+  /** BODY_LIMIT_BYTES (1048576): largest request body accepted on ordinary routes. */
+  bodyLimitBytes: number;
+  /** JOB_CONCURRENCY (10): jobs one worker process runs at the same time. */
+  jobConcurrency: number;
+  /** JOB_LOCK_TIMEOUT_MS (300000): a job locked longer than this is taken to be abandoned by a dead worker. */
+  jobLockTimeoutMs: number;
+  /** JOB_POLL_INTERVAL_MS (1000): how often an idle worker looks for due jobs. */
+  jobPollIntervalMs: number;
+  /** SHUTDOWN_TIMEOUT_MS (15000): how long SIGTERM waits for in-flight requests and jobs. */
+  shutdownTimeoutMs: number;
+  /** DEFAULT_REGION (US): region used to read phone numbers written without a country code. */
+  defaultRegion: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(name: string, raw: string, protocols: string[]): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return parsed;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = resolve(env.DATA_DIR || './data');
+
+  const publicUrlRaw = env.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url('PUBLIC_URL', publicUrlRaw, ['http:', 'https:']);
+  const publicUrl = publicUrlRaw.replace(/\/+$/, '');
+
+  const databaseUrl = env.DATABASE_URL || `sqlite:${resolve(dataDir, 'stratus.db')}`;
+  if (!/^sqlite:/.test(databaseUrl)) url('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
+  else if (databaseUrl === 'sqlite:') throw new ConfigError('DATABASE_URL', 'names no SQLite file');
+
+  const stage = env.STAGE === undefined ? '/stratustexting-prod' : env.STAGE.replace(/\/+$/, '');
+  if (stage !== '' && !/^\/[A-Za-z0-9._~/-]*$/.test(stage)) {
+    throw new ConfigError('STAGE', `must be empty or a path starting with "/", got "${env.STAGE}"`);
+  }
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const defaultRegion = (env.DEFAULT_REGION || 'US').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(defaultRegion)) throw new ConfigError('DEFAULT_REGION', 'must be a two-letter region code');
+
+  return {
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    stage,
+    dataDir,
+    logLevel,
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    jobConcurrency: integer(env, 'JOB_CONCURRENCY', 10, 1, 1000),
+    jobLockTimeoutMs: integer(env, 'JOB_LOCK_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+    jobPollIntervalMs: integer(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+    defaultRegion,
+  };
+}

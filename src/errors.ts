@@ -1,0 +1,7 @@
+/**
+ * Loads every feature's error codes into the one registry (platform/http/errors.ts), so renderers, the CLI
+ * and the OpenAPI document know all of them whichever feature a process happens to import first.
+ * A new feature adds its `<name>.errors.ts` here.
+ */
+import './features/accounts/accounts.errors.js';
+import './features/sites/sites.errors.js';

@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Tables } from './tables.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A connection or an open transaction: repositories accept either, so callers decide the transaction. */
+export type Executor = Kysely<Tables> | Transaction<Tables>;
+
+export interface Database {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Tables>;
+  /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
+  transaction<T>(fn: (trx: Transaction<Tables>) => Promise<T>): Promise<T>;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Prepared statements kept per SQLite connection; Kysely asks to prepare every query again. */
+const SQLITE_STATEMENT_CACHE_SIZE = 500;
+const INT8_OID = 20;
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connections in the pool (10). */
+  poolSize?: number;
+  /** How long a SQLite write waits for another process's lock before SQLITE_BUSY (5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
+  return dialectOf(databaseUrl) === 'sqlite'
+    ? createSqlite(databaseUrl.slice('sqlite:'.length), options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)
+    : createPostgres(databaseUrl, options.poolSize ?? 10);
+}
+
+function createSqlite(file: string, busyTimeoutMs: number): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes in WAL mode.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  return {
+    dialect: 'sqlite',
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Keeps prepared statements by SQL text, so a hot query is compiled by SQLite once. */
+function withStatementCache(connection: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) return statement;
+      statement = connection.prepare(text);
+      if (cache.size >= SQLITE_STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
+function createPostgres(databaseUrl: string, poolSize: number): Database {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    // Epoch-millisecond columns are BIGINT; they fit a JavaScript number exactly.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A client losing its server emits 'error'; unhandled, that would crash the process. The query in flight
+  // fails on its own (and is answered 503), and the pool replaces the client on next use.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

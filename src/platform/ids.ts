@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Ids are 24 lower-case hex characters laid out like a MongoDB ObjectId (CONTRACT.md §3):
+ * 4 bytes of seconds since the epoch, 5 random bytes fixed per process, 3 bytes of a counter.
+ * They sort by creation time, need no coordination between processes and never repeat within one.
+ */
+const processUnique = randomBytes(5).toString('hex');
+let counter = randomBytes(3).readUIntBE(0, 3);
+
+export function newId(now: number = Date.now()): string {
+  counter = (counter + 1) % 0x1000000;
+  const seconds = Math.floor(now / 1000);
+  return seconds.toString(16).padStart(8, '0') + processUnique + counter.toString(16).padStart(6, '0');
+}
+
+const ID_PATTERN = /^[0-9a-f]{24}$/;
+
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
