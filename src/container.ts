@@ -4,6 +4,8 @@ import { createAccountsService } from './features/accounts/accounts.service.js';
 import { createSitesService } from './features/sites/sites.service.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createDatabase, type Database } from './platform/db/database.js';
+import { createJobQueue, type JobHandlers } from './platform/jobs/queue.js';
+import { createWorker } from './platform/jobs/worker.js';
 import { createLogger, type Logger } from './platform/logger.js';
 
 /**
@@ -25,6 +27,9 @@ export function createContainer(options: ContainerOptions) {
 
   const sites = createSitesService({ database, clock, defaultRegion: config.defaultRegion });
   const accounts = createAccountsService({ database, clock, sites });
+  const jobs = createJobQueue({ database, clock });
+  /** Every feature's job handlers, by task name; the worker role runs them. */
+  const jobHandlers: JobHandlers = {};
 
   return {
     config,
@@ -33,6 +38,20 @@ export function createContainer(options: ContainerOptions) {
     database,
     sites,
     accounts,
+    jobs,
+    jobHandlers,
+    createWorker: () =>
+      createWorker({
+        database,
+        clock,
+        logger,
+        handlers: jobHandlers,
+        concurrency: config.jobConcurrency,
+        pollIntervalMs: config.jobPollIntervalMs,
+        lockTimeoutMs: config.jobLockTimeoutMs,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        queue: jobs,
+      }),
     async close(): Promise<void> {
       await database.close();
     },

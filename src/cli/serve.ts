@@ -24,6 +24,8 @@ export async function serve(config: Config, role: ServeRole, env: NodeJS.Process
 
   const app = role === 'worker' ? null : await buildApp(container);
   if (app) await app.listen({ port: config.port, host: config.host });
+  const worker = role === 'api' ? null : container.createWorker();
+  worker?.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -35,7 +37,9 @@ export async function serve(config: Config, role: ServeRole, env: NodeJS.Process
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
+    // Stop taking work first (connections, then jobs), let what is in flight finish, then close the database.
     await app?.close();
+    await worker?.stop();
     await container.close();
     logger.info('stopped');
   };
