@@ -28,6 +28,44 @@ kysely_migration.name character varying not null
 kysely_migration.timestamp character varying not null
 kysely_migration_lock.id character varying not null
 kysely_migration_lock.is_locked integer not null default 0
+oauth_approvals.user_id text not null
+oauth_approvals.client_id text not null
+oauth_approvals.scope text not null
+oauth_approvals.created_at bigint not null
+oauth_clients.id text not null
+oauth_clients.org_id text not null
+oauth_clients.name text not null
+oauth_clients.redirect_uris text not null
+oauth_clients.scopes text not null
+oauth_clients.secret_hash text not null
+oauth_clients.api_key_hash text not null
+oauth_clients.api_key_hint text not null
+oauth_clients.client_credentials integer not null default 0
+oauth_clients.created_by text
+oauth_clients.created_at bigint not null
+oauth_clients.updated_at bigint not null
+oauth_codes.code_hash text not null
+oauth_codes.client_id text not null
+oauth_codes.org_id text not null
+oauth_codes.user_id text not null
+oauth_codes.family_id text not null
+oauth_codes.redirect_uri text not null
+oauth_codes.scope text not null
+oauth_codes.code_challenge text
+oauth_codes.code_challenge_method text
+oauth_codes.expires_at bigint not null
+oauth_codes.used_at bigint
+oauth_codes.created_at bigint not null
+oauth_refresh_tokens.token_hash text not null
+oauth_refresh_tokens.family_id text not null
+oauth_refresh_tokens.client_id text not null
+oauth_refresh_tokens.org_id text not null
+oauth_refresh_tokens.user_id text
+oauth_refresh_tokens.scope text not null
+oauth_refresh_tokens.expires_at bigint not null
+oauth_refresh_tokens.rotated_at bigint
+oauth_refresh_tokens.revoked_at bigint
+oauth_refresh_tokens.created_at bigint not null
 organizations.id text not null
 organizations.name text not null
 organizations.settings text not null default '{}'::text
@@ -37,6 +75,12 @@ phone_numbers.number text not null
 phone_numbers.org_id text not null
 phone_numbers.department_id text not null
 phone_numbers.created_at bigint not null
+signing_keys.kid text not null
+signing_keys.algorithm text not null
+signing_keys.public_jwk text not null
+signing_keys.private_jwk_encrypted text not null
+signing_keys.created_at bigint not null
+signing_keys.retired_at bigint
 sites.id text not null
 sites.org_id text not null
 sites.name text not null
@@ -54,6 +98,12 @@ users.role text not null
 users.active integer not null default 1
 users.created_at bigint not null
 users.updated_at bigint not null
+web_sessions.id_hash text not null
+web_sessions.user_id text not null
+web_sessions.org_id text not null
+web_sessions.csrf_token text not null
+web_sessions.expires_at bigint not null
+web_sessions.created_at bigint not null
 department_members constraint department_members_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id) ON DELETE CASCADE
 department_members constraint department_members_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
 department_members constraint department_members_pk PRIMARY KEY (department_id, user_id)
@@ -66,10 +116,23 @@ jobs constraint jobs_job_key_key UNIQUE (job_key)
 jobs constraint jobs_pkey PRIMARY KEY (id)
 kysely_migration constraint kysely_migration_pkey PRIMARY KEY (name)
 kysely_migration_lock constraint kysely_migration_lock_pkey PRIMARY KEY (id)
+oauth_approvals constraint oauth_approvals_client_id_fkey FOREIGN KEY (client_id) REFERENCES oauth_clients(id) ON DELETE CASCADE
+oauth_approvals constraint oauth_approvals_pk PRIMARY KEY (user_id, client_id)
+oauth_approvals constraint oauth_approvals_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+oauth_clients constraint oauth_clients_api_key_hash_key UNIQUE (api_key_hash)
+oauth_clients constraint oauth_clients_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+oauth_clients constraint oauth_clients_pkey PRIMARY KEY (id)
+oauth_codes constraint oauth_codes_client_id_fkey FOREIGN KEY (client_id) REFERENCES oauth_clients(id) ON DELETE CASCADE
+oauth_codes constraint oauth_codes_pkey PRIMARY KEY (code_hash)
+oauth_codes constraint oauth_codes_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+oauth_refresh_tokens constraint oauth_refresh_tokens_client_id_fkey FOREIGN KEY (client_id) REFERENCES oauth_clients(id) ON DELETE CASCADE
+oauth_refresh_tokens constraint oauth_refresh_tokens_pkey PRIMARY KEY (token_hash)
+oauth_refresh_tokens constraint oauth_refresh_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 organizations constraint organizations_pkey PRIMARY KEY (id)
 phone_numbers constraint phone_numbers_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id) ON DELETE CASCADE
 phone_numbers constraint phone_numbers_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
 phone_numbers constraint phone_numbers_pkey PRIMARY KEY (number)
+signing_keys constraint signing_keys_pkey PRIMARY KEY (kid)
 sites constraint sites_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
 sites constraint sites_org_name_unique UNIQUE (org_id, name)
 sites constraint sites_pkey PRIMARY KEY (id)
@@ -77,6 +140,8 @@ users constraint users_email_key UNIQUE (email)
 users constraint users_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
 users constraint users_pkey PRIMARY KEY (id)
 users constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'manager'::text, 'agent'::text])))
+web_sessions constraint web_sessions_pkey PRIMARY KEY (id_hash)
+web_sessions constraint web_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX department_members_pk ON public.department_members USING btree (department_id, user_id)
 CREATE INDEX department_members_user_idx ON public.department_members USING btree (user_id)
 CREATE INDEX departments_org_idx ON public.departments USING btree (org_id, site_id)
@@ -87,11 +152,20 @@ CREATE UNIQUE INDEX jobs_job_key_key ON public.jobs USING btree (job_key)
 CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
 CREATE UNIQUE INDEX kysely_migration_pkey ON public.kysely_migration USING btree (name)
 CREATE UNIQUE INDEX kysely_migration_lock_pkey ON public.kysely_migration_lock USING btree (id)
+CREATE UNIQUE INDEX oauth_approvals_pk ON public.oauth_approvals USING btree (user_id, client_id)
+CREATE UNIQUE INDEX oauth_clients_api_key_hash_key ON public.oauth_clients USING btree (api_key_hash)
+CREATE INDEX oauth_clients_org_idx ON public.oauth_clients USING btree (org_id)
+CREATE UNIQUE INDEX oauth_clients_pkey ON public.oauth_clients USING btree (id)
+CREATE UNIQUE INDEX oauth_codes_pkey ON public.oauth_codes USING btree (code_hash)
+CREATE INDEX oauth_refresh_tokens_family_idx ON public.oauth_refresh_tokens USING btree (family_id)
+CREATE UNIQUE INDEX oauth_refresh_tokens_pkey ON public.oauth_refresh_tokens USING btree (token_hash)
 CREATE UNIQUE INDEX organizations_pkey ON public.organizations USING btree (id)
 CREATE INDEX phone_numbers_department_idx ON public.phone_numbers USING btree (department_id)
 CREATE UNIQUE INDEX phone_numbers_pkey ON public.phone_numbers USING btree (number)
+CREATE UNIQUE INDEX signing_keys_pkey ON public.signing_keys USING btree (kid)
 CREATE UNIQUE INDEX sites_org_name_unique ON public.sites USING btree (org_id, name)
 CREATE UNIQUE INDEX sites_pkey ON public.sites USING btree (id)
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)
 CREATE INDEX users_org_idx ON public.users USING btree (org_id)
 CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)
+CREATE UNIQUE INDEX web_sessions_pkey ON public.web_sessions USING btree (id_hash)

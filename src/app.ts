@@ -1,6 +1,9 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
+import { installApiGuard } from './features/oauth/guard.js';
+import { registerOAuthRoutes } from './features/oauth/oauth.routes.js';
+import { registerSiteRoutes } from './features/sites/sites.routes.js';
 import { AppError } from './platform/http/errors.js';
 import { installHealthRoutes } from './platform/http/health.js';
 import { createMetricsRegistry, installMetrics } from './platform/http/metrics.js';
@@ -59,10 +62,25 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   installHealthRoutes(app, database);
   installMetrics(app, createMetricsRegistry());
 
+  await container.keys.init();
+  registerOAuthRoutes(app, {
+    server: container.authorizationServer,
+    keys: container.keys,
+    publicUrl: config.publicUrl,
+    scopes: container.oauth.knownScopes,
+  });
+
+  // The Connect API under the stage prefix (CONTRACT.md §1), every route behind the guard (§2).
   await app.register(
     async (api) => {
-      // Feature routes register here, under the configured stage prefix (CONTRACT.md §1).
-      void api;
+      installApiGuard(api, {
+        oauth: container.oauth,
+        clock,
+        scopePrefix: config.scopePrefix,
+        ratePerSecond: config.rateLimitPerSecond,
+        burst: config.rateLimitBurst,
+      });
+      registerSiteRoutes(api, { sites: container.sites });
     },
     { prefix: config.stage },
   );

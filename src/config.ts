@@ -32,6 +32,21 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** DEFAULT_REGION (US): region used to read phone numbers written without a country code. */
   defaultRegion: string;
+  /** SCOPE_PREFIX (https://com.beetexting.scopes/): prefix of the OAuth scope names (CONTRACT.md §2). */
+  scopePrefix: string;
+  /**
+   * SECRET_KEY (generated into DATA_DIR/secret.key): 32+ characters that encrypt the JWT signing keys at rest.
+   * Every process of one deployment must share it; set it explicitly when running several.
+   */
+  secretKey: string | undefined;
+  /** REFRESH_TOKEN_TTL_SECONDS (2592000, 30 days): lifetime of a refresh token. */
+  refreshTokenTtlSeconds: number;
+  /** RATE_LIMIT_PER_SECOND (100): API requests per second per client, sustained. */
+  rateLimitPerSecond: number;
+  /** RATE_LIMIT_BURST (200): API requests a client may make at once before the sustained rate applies. */
+  rateLimitBurst: number;
+  /** SECURE_COOKIES (true when PUBLIC_URL is https): mark session cookies Secure. */
+  secureCookies: boolean;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +82,12 @@ function url(name: string, raw: string, protocols: string[]): URL {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
   }
   return parsed;
+}
+
+function secretKey(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must have at least 32 characters');
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -107,5 +128,11 @@ export function loadConfig(env: Env = process.env): Config {
     jobPollIntervalMs: integer(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
     defaultRegion,
+    scopePrefix: env.SCOPE_PREFIX ?? 'https://com.beetexting.scopes/',
+    secretKey: secretKey(env.SECRET_KEY),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 60, 31_536_000),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 100, 1, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 200, 1, 1_000_000),
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https:'),
   };
 }

@@ -1,6 +1,9 @@
 import type { Config } from './config.js';
 import './errors.js';
 import { createAccountsService } from './features/accounts/accounts.service.js';
+import { createAuthorizationServer } from './features/oauth/authorization-server.js';
+import { createKeyStore, resolveSecretKey } from './features/oauth/keys.js';
+import { createOAuthService } from './features/oauth/oauth.service.js';
 import { createSitesService } from './features/sites/sites.service.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { createDatabase, type Database } from './platform/db/database.js';
@@ -27,6 +30,27 @@ export function createContainer(options: ContainerOptions) {
 
   const sites = createSitesService({ database, clock, defaultRegion: config.defaultRegion });
   const accounts = createAccountsService({ database, clock, sites });
+  const keys = createKeyStore({
+    database,
+    clock,
+    encryptionKey: resolveSecretKey(config.secretKey, config.dataDir),
+    issuer: config.publicUrl,
+  });
+  const oauth = createOAuthService({
+    database,
+    clock,
+    accounts,
+    keys,
+    publicUrl: config.publicUrl,
+    scopePrefix: config.scopePrefix,
+  });
+  const authorizationServer = createAuthorizationServer({
+    database,
+    clock,
+    keys,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    knownScopes: oauth.knownScopes,
+  });
   const jobs = createJobQueue({ database, clock });
   /** Every feature's job handlers, by task name; the worker role runs them. */
   const jobHandlers: JobHandlers = {};
@@ -38,6 +62,9 @@ export function createContainer(options: ContainerOptions) {
     database,
     sites,
     accounts,
+    keys,
+    oauth,
+    authorizationServer,
     jobs,
     jobHandlers,
     createWorker: () =>

@@ -4,4 +4,5 @@
  * A new feature adds its `<name>.errors.ts` here.
  */
 import './features/accounts/accounts.errors.js';
+import './features/oauth/oauth.errors.js';
 import './features/sites/sites.errors.js';

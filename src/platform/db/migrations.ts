@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_oauth.js';
 
 /**
  * The one numbered migration history, run on both dialects. Listed in code rather than read from a folder,
@@ -7,6 +8,7 @@ import * as m0001 from './migrations/0001_foundation.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_oauth': m0002,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema.

@@ -13,6 +13,12 @@ export interface Tables {
   users: UsersTable;
   department_members: DepartmentMembersTable;
   jobs: JobsTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_refresh_tokens: OAuthRefreshTokensTable;
+  oauth_approvals: OAuthApprovalsTable;
+  web_sessions: WebSessionsTable;
+  signing_keys: SigningKeysTable;
 }
 
 export interface OrganizationsTable {
@@ -97,4 +103,83 @@ export interface JobsTable {
   failed_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface OAuthClientsTable {
+  /** The Client ID. */
+  id: string;
+  org_id: string;
+  name: string;
+  /** JSON array of callback URLs. */
+  redirect_uris: string;
+  /** JSON array of the scopes the client may be granted. */
+  scopes: string;
+  secret_hash: string;
+  api_key_hash: string;
+  /** The API key's last characters, to tell keys apart on screen. */
+  api_key_hint: string;
+  /** 1 when the client may use the client_credentials grant. */
+  client_credentials: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OAuthCodesTable {
+  code_hash: string;
+  client_id: string;
+  org_id: string;
+  user_id: string;
+  /** The refresh-token family the code's tokens will start. */
+  family_id: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  expires_at: number;
+  /** Set on first use; a second use revokes the family (RFC 6749 §4.1.2). */
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface OAuthRefreshTokensTable {
+  token_hash: string;
+  /** All refresh tokens descending from one grant; reuse of a rotated one revokes them all. */
+  family_id: string;
+  client_id: string;
+  org_id: string;
+  user_id: string | null;
+  scope: string;
+  expires_at: number;
+  rotated_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface OAuthApprovalsTable {
+  user_id: string;
+  client_id: string;
+  /** Space-separated scopes the user approved for the client. */
+  scope: string;
+  created_at: number;
+}
+
+export interface WebSessionsTable {
+  id_hash: string;
+  user_id: string;
+  org_id: string;
+  csrf_token: string;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  /** AES-256-GCM encrypted private JWK (see features/oauth/keys.ts). */
+  private_jwk_encrypted: string;
+  created_at: number;
+  /** Set when a newer key took over signing; the key still verifies until its tokens expire. */
+  retired_at: number | null;
 }
