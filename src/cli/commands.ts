@@ -4,13 +4,13 @@ import type { Outcome } from '../platform/outcome.js';
 import { CliError, type Command, optionalString, requireString, stringList } from './cli.js';
 
 /** The value of a successful outcome, or a CliError carrying the registered message of its code. */
-function orFail<T>(outcome: Outcome<T>): T {
+export function orFail<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value;
   throw new CliError(outcome.message ?? registeredErrors().get(outcome.code)?.message ?? outcome.code);
 }
 
 /** `--org` takes an organisation id or its exact name. */
-async function resolveOrg(container: Container, idOrName: string) {
+export async function resolveOrg(container: Container, idOrName: string) {
   const organizations = await container.accounts.listOrganizations();
   const byId = organizations.find((o) => o.id === idOrName);
   if (byId) return byId;

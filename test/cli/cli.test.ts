@@ -135,6 +135,72 @@ describe(`stratus CLI on ${testDialect()}`, () => {
     expect(result.stderr).toContain(message);
   });
 
+  it('creates, lists and renews API clients, and rotates signing keys', async () => {
+    const org = await json(['org', 'create', '--name', 'API Org']);
+    const client = await json([
+      'client',
+      'create',
+      '--org',
+      org.id,
+      '--name',
+      'CRM Sync',
+      '--redirect-uri',
+      'https://crm.example.com/callback',
+      '--redirect-uri',
+      'http://localhost:3000/cb',
+      '--client-credentials',
+      '--scopes',
+      'ReadContact,SendMessage',
+    ]);
+    expect(client).toMatchObject({ name: 'CRM Sync', clientCredentials: true });
+    expect(client.clientId).toMatch(/^[a-z0-9]{26}$/);
+    expect(client.apiKey).toMatch(/^sk_/);
+    expect(client.scopes).toEqual([
+      'https://com.beetexting.scopes/ReadContact',
+      'https://com.beetexting.scopes/SendMessage',
+    ]);
+    expect(client.accessTokenUrl).toMatch(/\/oauth2\/token\/$/);
+
+    const listed = await json(['client', 'list', '--org', org.id]);
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed)).not.toContain(client.clientSecret);
+    expect(JSON.stringify(listed)).not.toContain(client.apiKey);
+
+    const renewed = await json(['client', 'renew-secret', '--org', org.id, '--client', client.clientId]);
+    expect(renewed.clientSecret).not.toBe(client.clientSecret);
+
+    const rotated = await json(['keys', 'rotate']);
+    expect(rotated.kid).toMatch(/^[0-9a-f]{24}$/);
+  });
+
+  it.each([
+    [
+      ['client', 'create', '--org', 'API Org', '--name', 'X', '--redirect-uri', 'http://crm.example.com/cb'],
+      'Not allowed',
+    ],
+    [['client', 'create', '--org', 'API Org', '--name', 'X'], 'callback URL'],
+    [
+      [
+        'client',
+        'create',
+        '--org',
+        'API Org',
+        '--name',
+        'X',
+        '--redirect-uri',
+        'https://a.example/cb',
+        '--scopes',
+        'Everything',
+      ],
+      'unknown scope',
+    ],
+    [['client', 'renew-secret', '--org', 'API Org', '--client', 'nope'], 'API client not found'],
+  ])('refuses bad API client input %j', async (args, message) => {
+    const result = await runStratus(args, env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
   it('names the variable when the configuration is invalid', async () => {
     const result = await runStratus(['org', 'list'], { ...env, PORT: 'abc' });
     expect(result.code).toBe(1);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyTestDatabase, testDialect } from '../harness/database.js';
-import { freePort, startStratus } from '../harness/processes.js';
+import { freePort, runStratus, startStratus } from '../harness/processes.js';
 
 /** `stratus serve` (what `npm start` runs) as a real process: demo seeding, health, graceful stop. */
 describe(`stratus serve on ${testDialect()}`, () => {
@@ -32,6 +32,42 @@ describe(`stratus serve on ${testDialect()}`, () => {
       adminPassword: password,
       phoneNumber: '+12025550100',
     });
+
+    // An app registered with `stratus client create` reads /site/all of the demo organisation.
+    const demo = JSON.parse(readFileSync(file, 'utf8'));
+    const created = await runStratus(
+      [
+        'client',
+        'create',
+        '--org',
+        demo.organizationId,
+        '--name',
+        'Smoke',
+        '--redirect-uri',
+        'http://localhost/cb',
+        '--client-credentials',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const client = JSON.parse(created.stdout);
+    const tokenResponse = await fetch(`http://127.0.0.1:${env.PORT}/oauth2/token/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(tokenResponse.status).toBe(200);
+    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+    const sites = await fetch(`http://127.0.0.1:${env.PORT}/stratustexting-prod/site/all`, {
+      headers: { authorization: `Bearer ${access_token}`, 'x-api-key': client.apiKey },
+    });
+    expect(sites.status).toBe(200);
+    const page = (await sites.json()) as { content: { departments: { phoneNumbers: string[] }[] }[] };
+    expect(page.content[0]!.departments[0]!.phoneNumbers).toEqual(['+12025550100']);
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
