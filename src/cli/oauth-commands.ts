@@ -1,5 +1,5 @@
 import { fullScope, SCOPE_NAMES, type ScopeName } from '../features/oauth/scopes.js';
-import { type Command, CliError, requireString, stringList } from './cli.js';
+import { CliError, type Command, requireString, stringList } from './cli.js';
 import { orFail, resolveOrg } from './commands.js';
 
 /** API Connect from the command line: the same clients the web page creates. */
@@ -61,10 +61,7 @@ export const oauthCommands: Record<string, Command> = {
       const services = await container();
       const org = await resolveOrg(services, requireString(flags, 'org'));
       const clients = await services.oauth.listClients(org.id);
-      print(
-        clients.map((c) => `${c.clientId}  ${c.name}  key …${c.apiKeyHint}`).join('\n') || '(no clients)',
-        clients,
-      );
+      print(clients.map((c) => `${c.clientId}  ${c.name}  key …${c.apiKeyHint}`).join('\n') || '(no clients)', clients);
     },
   },
 

@@ -332,7 +332,9 @@ export function createAuthorizationServer(deps: {
       | { ok: true; client: OurClient; redirectUri: string; scopes: string[]; answerAtOnce: boolean }
       | { ok: false; message: string }
     > {
-      const client = query.client_id ? ((await model.getClient(query.client_id, null as unknown as string)) as OurClient | false) : false;
+      const client = query.client_id
+        ? ((await model.getClient(query.client_id, null as unknown as string)) as OurClient | false)
+        : false;
       if (!client) return { ok: false, message: 'Unknown client_id' };
       const redirectUris = client.redirectUris as string[];
       const redirectUri = query.redirect_uri ?? (redirectUris.length === 1 ? redirectUris[0] : undefined);

@@ -212,7 +212,13 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     /** A new secret; the old one stops working at once. */
     async renewSecret(orgId: string, clientId: string): Promise<Outcome<{ clientSecret: string }, OAuthErrorCode>> {
       const clientSecret = newSecret();
-      const updated = await repository.updateClientSecret(database.db, orgId, clientId, sha256(clientSecret), clock.now());
+      const updated = await repository.updateClientSecret(
+        database.db,
+        orgId,
+        clientId,
+        sha256(clientSecret),
+        clock.now(),
+      );
       return updated ? ok({ clientSecret }) : fail('oauth.client_not_found');
     },
 
@@ -308,7 +314,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const row = await repository.findSession(database.db, sha256(sessionId), clock.now());
       if (!row) return null;
       const user = await accounts.getUser(row.org_id, row.user_id);
-      if (!user || user.active !== 1) return null;
+      if (user?.active !== 1) return null;
       return { user, csrfToken: row.csrf_token };
     },
 
