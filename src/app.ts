@@ -4,6 +4,8 @@ import type { Container } from './container.js';
 import { installApiGuard } from './features/oauth/guard.js';
 import { registerOAuthRoutes } from './features/oauth/oauth.routes.js';
 import { registerSiteRoutes } from './features/sites/sites.routes.js';
+import { registerAuthorizeRoutes } from './web/authorize.routes.js';
+import { registerWebApp } from './web/web.routes.js';
 import { AppError } from './platform/http/errors.js';
 import { installHealthRoutes } from './platform/http/health.js';
 import { createMetricsRegistry, installMetrics } from './platform/http/metrics.js';
@@ -69,6 +71,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
     scopes: container.oauth.knownScopes,
   });
+  registerAuthorizeRoutes(app, {
+    oauth: container.oauth,
+    server: container.authorizationServer,
+    scopePrefix: config.scopePrefix,
+  });
+  await registerWebApp(app, { oauth: container.oauth, config });
 
   // The Connect API under the stage prefix (CONTRACT.md §1), every route behind the guard (§2).
   await app.register(

@@ -223,24 +223,19 @@ export function createAuthorizationServer(deps: {
     };
   }
 
+  /** RFC 6749 §5.2: invalid_client is a 401 with a Basic challenge (always, for simplicity of clients). */
   function errorAnswer(error: unknown, response: Response): OAuthAnswer {
     if (error instanceof OAuthError) {
       const headers = { ...(response.headers as Record<string, string>) };
-      if (error.name === 'invalid_client' && !headers['www-authenticate']) {
-        headers['www-authenticate'] = 'Basic realm="Service"';
-      }
+      const invalidClient = error.name === 'invalid_client';
+      if (invalidClient) headers['www-authenticate'] = 'Basic realm="Service"';
       return {
-        status: error.code,
+        status: invalidClient ? 401 : error.code,
         headers: { ...headers, 'cache-control': 'no-store' },
         body: { error: error.name, error_description: error.message },
       };
     }
     throw error;
-  }
-
-  /** Whether the request authenticates the client (HTTP Basic or client_secret in the form body). */
-  function hasClientAuthentication(headers: Record<string, string | undefined>, body: Record<string, string>) {
-    return /^basic\s+/i.test(headers.authorization ?? '') || typeof body.client_secret === 'string';
   }
 
   return {
@@ -252,7 +247,8 @@ export function createAuthorizationServer(deps: {
       body: Record<string, string>;
     }): Promise<OAuthAnswer> {
       const response = new Response();
-      if (!hasClientAuthentication(input.headers, input.body)) {
+      const credentials = clientCredentialsOf(input.headers, input.body);
+      if (!credentials) {
         return {
           status: 401,
           headers: { 'www-authenticate': 'Basic realm="Service"', 'cache-control': 'no-store' },
@@ -260,8 +256,15 @@ export function createAuthorizationServer(deps: {
         };
       }
       try {
-        await server.token(new Request({ ...input, headers: input.headers as Record<string, string> }), response);
-        return answerOf(response, 200);
+        // The decoded credentials go to the library as client_secret_post: its own Basic parser skips the
+        // form-decoding of RFC 6749 §2.3.1 that standard clients apply (openid-client escapes "-" and "_").
+        const { authorization: _basic, ...headers } = input.headers;
+        const body = { ...input.body, client_id: credentials.clientId, client_secret: credentials.secret };
+        await server.token(new Request({ ...input, headers: headers as Record<string, string>, body }), response);
+        const answer = answerOf(response, 200);
+        // The library derives expires_in from the wall clock and can say 3599; the JWT lives exactly this long.
+        if (answer.body.access_token) answer.body.expires_in = ACCESS_TOKEN_TTL_SECONDS;
+        return answer;
       } catch (error) {
         return errorAnswer(error, response);
       }
@@ -351,18 +354,38 @@ export function createAuthorizationServer(deps: {
   };
 
   async function authenticateClient(headers: Record<string, string | undefined>, body: Record<string, string>) {
-    let clientId = body.client_id;
-    let secret = body.client_secret;
-    const basic = /^basic\s+(.+)$/i.exec(headers.authorization ?? '');
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const separator = decoded.indexOf(':');
-      clientId = decodeURIComponent(decoded.slice(0, separator));
-      secret = decodeURIComponent(decoded.slice(separator + 1));
-    }
-    if (!clientId || !secret) return null;
-    return (await model.getClient(clientId, secret)) || null;
+    const credentials = clientCredentialsOf(headers, body);
+    if (!credentials) return null;
+    return (await model.getClient(credentials.clientId, credentials.secret)) || null;
   }
+}
+
+/**
+ * Client credentials from HTTP Basic (each part form-urlencoded before base64, RFC 6749 §2.3.1) or from the
+ * form body (client_secret_post); null when the client did not authenticate.
+ */
+export function clientCredentialsOf(
+  headers: Record<string, string | undefined>,
+  body: Record<string, string>,
+): { clientId: string; secret: string } | null {
+  const basic = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(headers.authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator < 0) return null;
+    const formDecode = (part: string) => {
+      try {
+        return decodeURIComponent(part.replace(/\+/g, ' '));
+      } catch {
+        return part;
+      }
+    };
+    return { clientId: formDecode(decoded.slice(0, separator)), secret: formDecode(decoded.slice(separator + 1)) };
+  }
+  if (typeof body.client_id === 'string' && typeof body.client_secret === 'string' && body.client_secret !== '') {
+    return { clientId: body.client_id, secret: body.client_secret };
+  }
+  return null;
 }
 
 export type AuthorizationServer = ReturnType<typeof createAuthorizationServer>;
