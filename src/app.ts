@@ -4,12 +4,12 @@ import type { Container } from './container.js';
 import { installApiGuard } from './features/oauth/guard.js';
 import { registerOAuthRoutes } from './features/oauth/oauth.routes.js';
 import { registerSiteRoutes } from './features/sites/sites.routes.js';
-import { registerAuthorizeRoutes } from './web/authorize.routes.js';
-import { registerWebApp } from './web/web.routes.js';
 import { AppError } from './platform/http/errors.js';
 import { installHealthRoutes } from './platform/http/health.js';
 import { createMetricsRegistry, installMetrics } from './platform/http/metrics.js';
 import { installCompatErrorRenderer } from './platform/http/renderer.js';
+import { registerAuthorizeRoutes } from './web/authorize.routes.js';
+import { registerWebApp } from './web/web.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
