@@ -1,3 +1,56 @@
+consent_keywords.org_id text not null
+consent_keywords.keyword text not null
+consent_keywords.consent_id text not null
+consent_keywords.direction text not null
+consent_keywords.created_at bigint not null
+consent_ledger.id text not null
+consent_ledger.org_id text not null
+consent_ledger.contact_id text
+consent_ledger.mobile_number text not null
+consent_ledger.scope text not null
+consent_ledger.status text not null
+consent_ledger.source text not null
+consent_ledger.actor text not null
+consent_ledger.department_id text
+consent_ledger.message_id text
+consent_ledger.created_at bigint not null
+consent_states.org_id text not null
+consent_states.mobile_number text not null
+consent_states.scope text not null
+consent_states.status text not null
+consent_states.source text not null
+consent_states.ledger_id text not null
+consent_states.updated_at bigint not null
+contacts.id text not null
+contacts.org_id text not null
+contacts.first_name text
+contacts.last_name text
+contacts.mobile_number text not null
+contacts.email text
+contacts.company text
+contacts.notes text
+contacts.tags text not null default '[]'::text
+contacts.site_ids text not null default '[]'::text
+contacts.custom_fields text not null default '{}'::text
+contacts.search_text text not null default ''::text
+contacts.version integer not null default 1
+contacts.created_at bigint not null
+contacts.updated_at bigint not null
+custom_consents.id text not null
+custom_consents.org_id text not null
+custom_consents.name text not null
+custom_consents.description text
+custom_consents.consent_level text not null
+custom_consents.consent_types text not null default '[]'::text
+custom_consents.opt_in_keywords text not null default '[]'::text
+custom_consents.opt_out_keywords text not null default '[]'::text
+custom_consents.opt_in_message text
+custom_consents.opt_out_message text
+custom_consents.active integer not null default 1
+custom_consents.created_by text
+custom_consents.version integer not null default 1
+custom_consents.created_at bigint not null
+custom_consents.updated_at bigint not null
 department_members.department_id text not null
 department_members.user_id text not null
 department_members.org_id text not null
@@ -10,6 +63,13 @@ departments.time_zone text not null
 departments.active integer not null default 1
 departments.created_at bigint not null
 departments.updated_at bigint not null
+events.id text not null
+events.org_id text not null
+events.type text not null
+events.subject_id text not null
+events.payload text not null
+events.created_at bigint not null
+events.dispatched_at bigint
 jobs.id text not null
 jobs.task text not null
 jobs.payload text not null
@@ -104,6 +164,24 @@ web_sessions.org_id text not null
 web_sessions.csrf_token text not null
 web_sessions.expires_at bigint not null
 web_sessions.created_at bigint not null
+consent_keywords constraint consent_keywords_consent_id_fkey FOREIGN KEY (consent_id) REFERENCES custom_consents(id) ON DELETE CASCADE
+consent_keywords constraint consent_keywords_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text])))
+consent_keywords constraint consent_keywords_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+consent_keywords constraint consent_keywords_pk PRIMARY KEY (org_id, keyword)
+consent_ledger constraint consent_ledger_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+consent_ledger constraint consent_ledger_pkey PRIMARY KEY (id)
+consent_ledger constraint consent_ledger_source_check CHECK ((source = ANY (ARRAY['keyword'::text, 'api'::text, 'app'::text, 'import'::text])))
+consent_ledger constraint consent_ledger_status_check CHECK ((status = ANY (ARRAY['OPTED_IN'::text, 'OPTED_OUT'::text])))
+consent_states constraint consent_states_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+consent_states constraint consent_states_pk PRIMARY KEY (org_id, mobile_number, scope)
+consent_states constraint consent_states_status_check CHECK ((status = ANY (ARRAY['OPTED_IN'::text, 'OPTED_OUT'::text])))
+contacts constraint contacts_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+contacts constraint contacts_org_number_unique UNIQUE (org_id, mobile_number)
+contacts constraint contacts_pkey PRIMARY KEY (id)
+custom_consents constraint custom_consents_consent_level_check CHECK ((consent_level = ANY (ARRAY['CONVERSATIONAL'::text, 'INFORMATIONAL'::text, 'PROMOTIONAL'::text])))
+custom_consents constraint custom_consents_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+custom_consents constraint custom_consents_org_name_unique UNIQUE (org_id, name)
+custom_consents constraint custom_consents_pkey PRIMARY KEY (id)
 department_members constraint department_members_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id) ON DELETE CASCADE
 department_members constraint department_members_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
 department_members constraint department_members_pk PRIMARY KEY (department_id, user_id)
@@ -112,6 +190,8 @@ departments constraint departments_org_id_fkey FOREIGN KEY (org_id) REFERENCES o
 departments constraint departments_pkey PRIMARY KEY (id)
 departments constraint departments_site_id_fkey FOREIGN KEY (site_id) REFERENCES sites(id) ON DELETE CASCADE
 departments constraint departments_site_name_unique UNIQUE (site_id, name)
+events constraint events_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations(id) ON DELETE CASCADE
+events constraint events_pkey PRIMARY KEY (id)
 jobs constraint jobs_job_key_key UNIQUE (job_key)
 jobs constraint jobs_pkey PRIMARY KEY (id)
 kysely_migration constraint kysely_migration_pkey PRIMARY KEY (name)
@@ -142,11 +222,25 @@ users constraint users_pkey PRIMARY KEY (id)
 users constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'manager'::text, 'agent'::text])))
 web_sessions constraint web_sessions_pkey PRIMARY KEY (id_hash)
 web_sessions constraint web_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+CREATE INDEX consent_keywords_consent_idx ON public.consent_keywords USING btree (consent_id)
+CREATE UNIQUE INDEX consent_keywords_pk ON public.consent_keywords USING btree (org_id, keyword)
+CREATE INDEX consent_ledger_number_idx ON public.consent_ledger USING btree (org_id, mobile_number, created_at, id)
+CREATE UNIQUE INDEX consent_ledger_pkey ON public.consent_ledger USING btree (id)
+CREATE UNIQUE INDEX consent_states_pk ON public.consent_states USING btree (org_id, mobile_number, scope)
+CREATE INDEX contacts_org_created_idx ON public.contacts USING btree (org_id, created_at, id)
+CREATE UNIQUE INDEX contacts_org_number_unique ON public.contacts USING btree (org_id, mobile_number)
+CREATE UNIQUE INDEX contacts_pkey ON public.contacts USING btree (id)
+CREATE INDEX custom_consents_org_created_idx ON public.custom_consents USING btree (org_id, created_at, id)
+CREATE UNIQUE INDEX custom_consents_org_name_unique ON public.custom_consents USING btree (org_id, name)
+CREATE UNIQUE INDEX custom_consents_pkey ON public.custom_consents USING btree (id)
 CREATE UNIQUE INDEX department_members_pk ON public.department_members USING btree (department_id, user_id)
 CREATE INDEX department_members_user_idx ON public.department_members USING btree (user_id)
 CREATE INDEX departments_org_idx ON public.departments USING btree (org_id, site_id)
 CREATE UNIQUE INDEX departments_pkey ON public.departments USING btree (id)
 CREATE UNIQUE INDEX departments_site_name_unique ON public.departments USING btree (site_id, name)
+CREATE INDEX events_pending_idx ON public.events USING btree (id) WHERE (dispatched_at IS NULL)
+CREATE UNIQUE INDEX events_pkey ON public.events USING btree (id)
+CREATE INDEX events_subject_idx ON public.events USING btree (org_id, subject_id, id)
 CREATE INDEX jobs_claim_idx ON public.jobs USING btree (priority DESC, run_at, id) WHERE (failed_at IS NULL)
 CREATE UNIQUE INDEX jobs_job_key_key ON public.jobs USING btree (job_key)
 CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)

@@ -1,6 +1,8 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
+import { registerConsentRoutes } from './features/consents/consents.routes.js';
+import { registerContactRoutes } from './features/contacts/contacts.routes.js';
 import { installApiGuard } from './features/oauth/guard.js';
 import { registerOAuthRoutes } from './features/oauth/oauth.routes.js';
 import { registerSiteRoutes } from './features/sites/sites.routes.js';
@@ -89,6 +91,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         burst: config.rateLimitBurst,
       });
       registerSiteRoutes(api, { sites: container.sites });
+      registerContactRoutes(api, { contacts: container.contacts });
+      registerConsentRoutes(api, { consents: container.consents });
     },
     { prefix: config.stage },
   );

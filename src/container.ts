@@ -1,6 +1,10 @@
 import type { Config } from './config.js';
 import './errors.js';
 import { createAccountsService } from './features/accounts/accounts.service.js';
+import { createOptOutEngine } from './features/consents/consents.engine.js';
+import { createConsentLedger } from './features/consents/consents.ledger.js';
+import { createConsentsService } from './features/consents/consents.service.js';
+import { createContactsService } from './features/contacts/contacts.service.js';
 import { createAuthorizationServer } from './features/oauth/authorization-server.js';
 import { createKeyStore, resolveSecretKey } from './features/oauth/keys.js';
 import { createOAuthService } from './features/oauth/oauth.service.js';
@@ -30,6 +34,22 @@ export function createContainer(options: ContainerOptions) {
 
   const sites = createSitesService({ database, clock, defaultRegion: config.defaultRegion });
   const accounts = createAccountsService({ database, clock, sites });
+  const consentLedger = createConsentLedger({ database, clock });
+  const contacts = createContactsService({
+    database,
+    clock,
+    defaultRegion: config.defaultRegion,
+    sites,
+    consentLedger,
+  });
+  const consents = createConsentsService({ database, clock });
+  const optOut = createOptOutEngine({
+    database,
+    defaultRegion: config.defaultRegion,
+    accounts,
+    contacts,
+    consentLedger,
+  });
   const keys = createKeyStore({
     database,
     clock,
@@ -62,6 +82,9 @@ export function createContainer(options: ContainerOptions) {
     database,
     sites,
     accounts,
+    contacts,
+    consents,
+    optOut,
     keys,
     oauth,
     authorizationServer,

@@ -4,5 +4,7 @@
  * A new feature adds its `<name>.errors.ts` here.
  */
 import './features/accounts/accounts.errors.js';
+import './features/consents/consents.errors.js';
+import './features/contacts/contacts.errors.js';
 import './features/oauth/oauth.errors.js';
 import './features/sites/sites.errors.js';

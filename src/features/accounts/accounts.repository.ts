@@ -16,6 +16,23 @@ export function createAccountsRepository() {
       return db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
     },
 
+    /** Writes the settings only if they are still `expected`; false when another writer changed them first. */
+    async replaceOrganizationSettings(
+      db: Executor,
+      orgId: string,
+      expected: string,
+      settings: string,
+      now: number,
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('organizations')
+        .set({ settings, updated_at: now })
+        .where('id', '=', orgId)
+        .where('settings', '=', expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     async listOrganizations(db: Executor): Promise<OrganizationRow[]> {
       return db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
     },

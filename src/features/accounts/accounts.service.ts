@@ -36,6 +36,17 @@ export interface UserView extends Omit<UserRow, 'password_hash'> {
   departmentIds: string[];
 }
 
+/** The JSON object in `organizations.settings`. Keys belong to the features that read them. */
+export type OrganizationSettings = Record<string, unknown>;
+
+/** Conditional writes of the settings retried this many times before giving up (only under heavy contention). */
+const SETTINGS_WRITE_ATTEMPTS = 10;
+
+function parseSettings(text: string): OrganizationSettings {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as OrganizationSettings) : {};
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -71,6 +82,38 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
     async getOrganization(orgId: string): Promise<OrganizationRow | undefined> {
       return repository.findOrganization(database.db, orgId);
+    },
+
+    /** The organisation's settings object (help and confirmation texts, …); each feature reads its own keys. */
+    async getOrganizationSettings(orgId: string): Promise<Outcome<OrganizationSettings, AccountErrorCode>> {
+      const organization = await repository.findOrganization(database.db, orgId);
+      return organization ? ok(parseSettings(organization.settings)) : fail('accounts.org_not_found');
+    },
+
+    /**
+     * Merges `changes` into the settings: a key set to null is removed, others are replaced, the rest kept.
+     * Concurrent updates of different keys both survive: the write is conditional on the settings read and retried.
+     */
+    async updateOrganizationSettings(
+      orgId: string,
+      changes: OrganizationSettings,
+    ): Promise<Outcome<OrganizationSettings, AccountErrorCode>> {
+      for (let attempt = 0; ; attempt++) {
+        const organization = await repository.findOrganization(database.db, orgId);
+        if (!organization) return fail('accounts.org_not_found');
+        const settings = parseSettings(organization.settings);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null) delete settings[key];
+          else settings[key] = value;
+        }
+        const written = JSON.stringify(settings);
+        if (
+          await repository.replaceOrganizationSettings(database.db, orgId, organization.settings, written, clock.now())
+        ) {
+          return ok(settings);
+        }
+        if (attempt >= SETTINGS_WRITE_ATTEMPTS) throw new Error('Organisation settings changed too often to update');
+      }
     },
 
     async listOrganizations(): Promise<OrganizationRow[]> {

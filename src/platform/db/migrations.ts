@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_oauth.js';
+import * as m0003 from './migrations/0003_contacts.js';
 
 /**
  * The one numbered migration history, run on both dialects. Listed in code rather than read from a folder,
@@ -9,6 +10,7 @@ import * as m0002 from './migrations/0002_oauth.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_oauth': m0002,
+  '0003_contacts': m0003,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema.

@@ -19,6 +19,12 @@ export interface Tables {
   oauth_approvals: OAuthApprovalsTable;
   web_sessions: WebSessionsTable;
   signing_keys: SigningKeysTable;
+  contacts: ContactsTable;
+  custom_consents: CustomConsentsTable;
+  consent_keywords: ConsentKeywordsTable;
+  consent_ledger: ConsentLedgerTable;
+  consent_states: ConsentStatesTable;
+  events: EventsTable;
 }
 
 export interface OrganizationsTable {
@@ -182,4 +188,103 @@ export interface SigningKeysTable {
   created_at: number;
   /** Set when a newer key took over signing; the key still verifies until its tokens expire. */
   retired_at: number | null;
+}
+
+export interface ContactsTable {
+  id: string;
+  org_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  /** E.164; unique in the organisation (`contacts_org_number_unique`). */
+  mobile_number: string;
+  email: string | null;
+  company: string | null;
+  notes: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  /** JSON array of site ids of the organisation the contact is limited to. */
+  site_ids: string;
+  /** JSON object of custom field values (string, number, boolean). */
+  custom_fields: string;
+  /** Lower-cased (in JavaScript, so alike on both dialects) "first last" newline email, for `q` searches. */
+  search_text: string;
+  /** Incremented by every update; updates are conditional on it (optimistic concurrency). */
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CustomConsentsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string | null;
+  consent_level: 'CONVERSATIONAL' | 'INFORMATIONAL' | 'PROMOTIONAL';
+  /** JSON array of strings. */
+  consent_types: string;
+  /** JSON arrays of the keywords as written; their matching forms are in consent_keywords. */
+  opt_in_keywords: string;
+  opt_out_keywords: string;
+  opt_in_message: string | null;
+  opt_out_message: string | null;
+  active: number;
+  created_by: string | null;
+  /** Incremented by every update; updates are conditional on it (optimistic concurrency). */
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsentKeywordsTable {
+  org_id: string;
+  /** Matching form: upper case, letters and digits only ("opt-in" → OPTIN); unique in the organisation. */
+  keyword: string;
+  consent_id: string;
+  direction: 'in' | 'out';
+  created_at: number;
+}
+
+export interface ConsentLedgerTable {
+  id: string;
+  org_id: string;
+  /** The contact at the time, if any; kept (not a foreign key) when the contact is deleted. */
+  contact_id: string | null;
+  /** E.164. */
+  mobile_number: string;
+  /** `global` (the whole organisation) or a custom consent id. */
+  scope: string;
+  status: 'OPTED_IN' | 'OPTED_OUT';
+  source: 'keyword' | 'api' | 'app' | 'import';
+  /** A user id, an OAuth client id, or `system`. */
+  actor: string;
+  /** The department (inbox) that received the keyword, for keyword entries. */
+  department_id: string | null;
+  /** The inbound message that carried the keyword, when known. */
+  message_id: string | null;
+  created_at: number;
+}
+
+export interface ConsentStatesTable {
+  org_id: string;
+  mobile_number: string;
+  scope: string;
+  status: 'OPTED_IN' | 'OPTED_OUT';
+  source: string;
+  /** The ledger entry this state is the result of; always the latest entry of (number, scope). */
+  ledger_id: string;
+  updated_at: number;
+}
+
+export interface EventsTable {
+  id: string;
+  org_id: string;
+  /** e.g. contact.created, contact.updated, contact.deleted (later message.*). */
+  type: string;
+  /** Id of the thing the event is about (the contact, the message). */
+  subject_id: string;
+  /** JSON object. */
+  payload: string;
+  created_at: number;
+  /** Set when the webhook dispatcher has fanned the event out; null while pending. */
+  dispatched_at: number | null;
 }
