@@ -45,6 +45,8 @@ export interface Config {
   rateLimitPerSecond: number;
   /** RATE_LIMIT_BURST (200): API requests a client may make at once before the sustained rate applies. */
   rateLimitBurst: number;
+  /** SITES_CACHE_TTL_MS (1000): how long a page of sites is answered from memory; 0 disables the cache. */
+  sitesCacheTtlMs: number;
   /** SECURE_COOKIES (true when PUBLIC_URL is https): mark session cookies Secure. */
   secureCookies: boolean;
 }
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 60, 31_536_000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 100, 1, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 200, 1, 1_000_000),
+    sitesCacheTtlMs: integer(env, 'SITES_CACHE_TTL_MS', 1000, 0, 3_600_000),
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https:'),
   };
 }

@@ -32,7 +32,12 @@ export function createContainer(options: ContainerOptions) {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? createDatabase(config.databaseUrl);
 
-  const sites = createSitesService({ database, clock, defaultRegion: config.defaultRegion });
+  const sites = createSitesService({
+    database,
+    clock,
+    defaultRegion: config.defaultRegion,
+    cacheTtlMs: config.sitesCacheTtlMs,
+  });
   const accounts = createAccountsService({ database, clock, sites });
   const consentLedger = createConsentLedger({ database, clock });
   const contacts = createContactsService({

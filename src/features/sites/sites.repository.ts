@@ -63,24 +63,24 @@ export function createSitesRepository() {
         .executeTakeFirst();
     },
 
-    async listDepartments(db: Executor, orgId: string, siteIds?: string[]): Promise<DepartmentRow[]> {
-      let query = db.selectFrom('departments').selectAll().where('org_id', '=', orgId);
-      if (siteIds) {
-        if (siteIds.length === 0) return [];
-        query = query.where('site_id', 'in', siteIds);
-      }
-      return query.orderBy('created_at').orderBy('id').execute();
-    },
-
-    async listNumbersOfDepartments(db: Executor, orgId: string, departmentIds: string[]): Promise<PhoneNumberRow[]> {
-      if (departmentIds.length === 0) return [];
-      return db
-        .selectFrom('phone_numbers')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('department_id', 'in', departmentIds)
-        .orderBy('created_at')
-        .orderBy('number')
+    /**
+     * Departments of the organisation (of some sites, when given) with their numbers, in one query: one row per
+     * (department, number), or one row with a null number for a department without numbers.
+     */
+    async listDepartmentsWithNumbers(db: Executor, orgId: string, siteIds?: string[]) {
+      if (siteIds?.length === 0) return [];
+      let query = db
+        .selectFrom('departments')
+        .leftJoin('phone_numbers', 'phone_numbers.department_id', 'departments.id')
+        .selectAll('departments')
+        .select('phone_numbers.number as number')
+        .where('departments.org_id', '=', orgId);
+      if (siteIds) query = query.where('departments.site_id', 'in', siteIds);
+      return query
+        .orderBy('departments.created_at')
+        .orderBy('departments.id')
+        .orderBy('phone_numbers.created_at')
+        .orderBy('phone_numbers.number')
         .execute();
     },
 

@@ -12,6 +12,8 @@ export interface SitesServiceDeps {
   defaultRegion: string;
   /** Time zone of sites and departments created without one. */
   defaultTimeZone?: string;
+  /** How long a page of sites is answered from memory (SITES_CACHE_TTL_MS); 0 disables the cache. */
+  cacheTtlMs?: number;
 }
 
 export const DEFAULT_SITE_NAME = 'Main';
@@ -45,6 +47,16 @@ export function createSitesService(deps: SitesServiceDeps) {
   const { database, clock } = deps;
   const repository = createSitesRepository();
   const fallbackTimeZone = deps.defaultTimeZone ?? DEFAULT_TIME_ZONE;
+  const cacheTtlMs = deps.cacheTtlMs ?? 0;
+  /**
+   * Pages of sites by `orgId:limit:offset`. Sites and departments change rarely and integrations poll them,
+   * so a page is kept briefly; a write in this process drops its organisation's pages at once, other
+   * processes see it within the TTL.
+   */
+  const pageCache = new Map<string, { until: number; page: { sites: SiteView[]; total: number } }>();
+  const forgetPages = (orgId: string) => {
+    for (const key of pageCache.keys()) if (key.startsWith(`${orgId}:`)) pageCache.delete(key);
+  };
 
   function checkName(name: string): Outcome<string, SiteErrorCode> {
     const trimmed = name.trim();
@@ -56,25 +68,25 @@ export function createSitesService(deps: SitesServiceDeps) {
     return isTimeZone(zone) ? ok(zone) : fail('sites.invalid_time_zone', `Unknown time zone: ${zone}`);
   }
 
-  async function withNumbers(orgId: string, departments: DepartmentRow[]): Promise<DepartmentView[]> {
-    const numbers = await repository.listNumbersOfDepartments(
-      database.db,
-      orgId,
-      departments.map((d) => d.id),
-    );
-    return departments.map((d) => ({
-      ...d,
-      phoneNumbers: numbers.filter((n) => n.department_id === d.id).map((n) => n.number),
-    }));
+  async function departmentViews(orgId: string, siteIds?: string[]): Promise<DepartmentView[]> {
+    const rows = await repository.listDepartmentsWithNumbers(database.db, orgId, siteIds);
+    const views = new Map<string, DepartmentView>();
+    for (const { number, ...department } of rows) {
+      let view = views.get(department.id);
+      if (!view) {
+        view = { ...department, phoneNumbers: [] };
+        views.set(department.id, view);
+      }
+      if (number) view.phoneNumbers.push(number);
+    }
+    return [...views.values()];
   }
 
   async function withDepartments(orgId: string, sites: SiteRow[]): Promise<SiteView[]> {
-    const departments = await repository.listDepartments(
-      database.db,
+    const views = await departmentViews(
       orgId,
       sites.map((s) => s.id),
     );
-    const views = await withNumbers(orgId, departments);
     return sites.map((site) => ({ ...site, departments: views.filter((d) => d.site_id === site.id) }));
   }
 
@@ -114,6 +126,7 @@ export function createSitesService(deps: SitesServiceDeps) {
       };
       return asOutcome(async () => {
         await uniqueOr(repository.insertSite(database.db, row), 'sites.site_name_taken');
+        forgetPages(input.orgId);
         return row;
       });
     },
@@ -156,17 +169,25 @@ export function createSitesService(deps: SitesServiceDeps) {
         database.transaction(async (trx) => {
           await uniqueOr(repository.insertDepartment(trx, row), 'sites.department_name_taken');
           await uniqueOr(repository.insertPhoneNumbers(trx, numberRows), 'sites.number_taken');
+          forgetPages(input.orgId);
           return { ...row, phoneNumbers: numbers };
         }),
       );
     },
 
     async pageSites(orgId: string, limit: number, offset: number): Promise<{ sites: SiteView[]; total: number }> {
-      const [rows, total] = await Promise.all([
-        repository.pageSites(database.db, orgId, limit, offset),
-        repository.countSites(database.db, orgId),
-      ]);
-      return { sites: await withDepartments(orgId, rows), total };
+      const key = `${orgId}:${limit}:${offset}`;
+      const cached = pageCache.get(key);
+      if (cached && cached.until > clock.now()) return cached.page;
+      const rows = await repository.pageSites(database.db, orgId, limit, offset);
+      // A first page that is not full holds every site: no count query needed.
+      const total = offset === 0 && rows.length < limit ? rows.length : await repository.countSites(database.db, orgId);
+      const page = { sites: await withDepartments(orgId, rows), total };
+      if (cacheTtlMs > 0) {
+        if (pageCache.size >= 10_000) pageCache.clear();
+        pageCache.set(key, { until: clock.now() + cacheTtlMs, page });
+      }
+      return page;
     },
 
     async getSite(orgId: string, siteId: string): Promise<Outcome<SiteView, SiteErrorCode>> {
@@ -177,7 +198,7 @@ export function createSitesService(deps: SitesServiceDeps) {
     },
 
     async listDepartments(orgId: string): Promise<DepartmentView[]> {
-      return withNumbers(orgId, await repository.listDepartments(database.db, orgId));
+      return departmentViews(orgId);
     },
 
     async findDepartment(orgId: string, departmentId: string): Promise<DepartmentRow | undefined> {
