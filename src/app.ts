@@ -1,11 +1,15 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
+import { registerApiDocs } from './docs/docs.routes.js';
+import { markApiOperations } from './docs/openapi.js';
 import { registerConsentRoutes } from './features/consents/consents.routes.js';
 import { registerContactRoutes } from './features/contacts/contacts.routes.js';
+import { registerMediaRoute, registerMessageRoutes } from './features/messages/messages.routes.js';
 import { installApiGuard } from './features/oauth/guard.js';
 import { registerOAuthRoutes } from './features/oauth/oauth.routes.js';
 import { registerSiteRoutes } from './features/sites/sites.routes.js';
+import { registerWebhookRoutes } from './features/webhooks/webhooks.routes.js';
 import { AppError } from './platform/http/errors.js';
 import { installHealthRoutes } from './platform/http/health.js';
 import { createMetricsRegistry, installMetrics } from './platform/http/metrics.js';
@@ -61,10 +65,13 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     );
   });
   await app.register(formbody);
+  // Before every route: the OpenAPI document is collected from the routes as they are registered.
+  await registerApiDocs(app, config);
 
   installCompatErrorRenderer(app, () => clock.now());
   installHealthRoutes(app, database);
   installMetrics(app, createMetricsRegistry());
+  registerMediaRoute(app, { media: container.media });
 
   await container.keys.init();
   registerOAuthRoutes(app, {
@@ -83,6 +90,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   // The Connect API under the stage prefix (CONTRACT.md §1), every route behind the guard (§2).
   await app.register(
     async (api) => {
+      markApiOperations(api);
       installApiGuard(api, {
         oauth: container.oauth,
         clock,
@@ -93,6 +101,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       registerSiteRoutes(api, { sites: container.sites });
       registerContactRoutes(api, { contacts: container.contacts });
       registerConsentRoutes(api, { consents: container.consents });
+      await registerMessageRoutes(api, { messages: container.messages });
+      registerWebhookRoutes(api, { webhooks: container.webhooks, scopePrefix: config.scopePrefix });
     },
     { prefix: config.stage },
   );

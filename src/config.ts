@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseRouteUrl } from './features/carrier/route-url.js';
 
 /**
  * The one typed configuration of the platform, read from environment variables.
@@ -49,6 +50,37 @@ export interface Config {
   sitesCacheTtlMs: number;
   /** SECURE_COOKIES (true when PUBLIC_URL is https): mark session cookies Secure. */
   secureCookies: boolean;
+  /**
+   * SMPP_URL (none): the default carrier route, `smpp://system_id:password@host:port?window=&tps=&tls=`. Without it
+   * (and without a default route in the route table) the worker roles start the built-in SMSC simulator.
+   */
+  smppUrl: string | undefined;
+  /** SEND_CONCURRENCY (50): messages.send jobs one worker process runs at once; at least the SMPP window keeps it full. */
+  sendConcurrency: number;
+  /** SMSC_SIM_PORT (0 = any free port): SMPP port of the built-in simulator started when SMPP_URL is not set. */
+  smscSimPort: number;
+  /** MEDIA_ALLOW_PRIVATE_URLS (false): let mediaUrl fetches reach private and loopback addresses (tests, demos). */
+  mediaAllowPrivateUrls: boolean;
+  /**
+   * WEBHOOK_ALLOW_PRIVATE (false): let webhook subscriptions reach private, loopback, link-local and other non-public
+   * addresses (tests, a receiver on the same laptop as the demo). Off, those addresses are refused at connect time.
+   */
+  webhookAllowPrivate: boolean;
+  /** WEBHOOK_TIMEOUT_MS (10000): a delivery attempt succeeds only on a 2xx answered within this (CONTRACT.md §7). */
+  webhookTimeoutMs: number;
+  /** WEBHOOK_VALIDATION_TIMEOUT_MS (5000): deadline of the validation handshake of a new or changed uri. */
+  webhookValidationTimeoutMs: number;
+  /**
+   * WEBHOOK_RETRY_SCHEDULE (5s,30s,2m,10m,30m,1h,2h,4h,8h,16h,24h,24h): the delay before each retry, comma-separated
+   * with a unit (ms, s, m, h, d); each delay gets 0–20 % random jitter. The default spans 3.3 days over 13 attempts.
+   */
+  webhookRetryScheduleMs: number[];
+  /** WEBHOOK_CONCURRENCY (64): webhook delivery attempts in flight per worker process. */
+  webhookConcurrency: number;
+  /** WEBHOOK_MAX_IN_FLIGHT_PER_SUBSCRIPTION (8): attempts in flight to one subscription per worker process. */
+  webhookPerSubscription: number;
+  /** WEBHOOK_POLL_INTERVAL_MS (50): how often an idle worker looks for new events to deliver and retries due. */
+  webhookPollIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +122,33 @@ function secretKey(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must have at least 32 characters');
   return raw;
+}
+
+function smppUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    parseRouteUrl(raw);
+  } catch (error) {
+    throw new ConfigError('SMPP_URL', (error as Error).message.replace(/^Invalid SMPP route URL: /, 'is invalid: '));
+  }
+  return raw;
+}
+
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,30s,2m,10m,30m,1h,2h,4h,8h,16h,24h,24h';
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `5s,30s,2m,…` → milliseconds; 1 to 50 delays, each at most 7 days. */
+function durationList(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  const delays = raw.split(',').map((part) => {
+    const match = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(part);
+    if (!match) throw new ConfigError(name, `must be durations like 5s,30s,2m,1h,1d; got "${part.trim()}"`);
+    const ms = Number(match[1]) * DURATION_UNITS[match[2]!]!;
+    if (ms > 7 * 86_400_000) throw new ConfigError(name, `has a delay over 7 days: "${part.trim()}"`);
+    return ms;
+  });
+  if (delays.length > 50) throw new ConfigError(name, 'may list at most 50 delays');
+  return delays;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -137,5 +196,16 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 200, 1, 1_000_000),
     sitesCacheTtlMs: integer(env, 'SITES_CACHE_TTL_MS', 1000, 0, 3_600_000),
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https:'),
+    smppUrl: smppUrl(env.SMPP_URL),
+    sendConcurrency: integer(env, 'SEND_CONCURRENCY', 50, 1, 10_000),
+    smscSimPort: integer(env, 'SMSC_SIM_PORT', 0, 0, 65535),
+    mediaAllowPrivateUrls: env.MEDIA_ALLOW_PRIVATE_URLS === 'true',
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 10, 60_000),
+    webhookValidationTimeoutMs: integer(env, 'WEBHOOK_VALIDATION_TIMEOUT_MS', 5000, 10, 60_000),
+    webhookRetryScheduleMs: durationList(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+    webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 64, 1, 10_000),
+    webhookPerSubscription: integer(env, 'WEBHOOK_MAX_IN_FLIGHT_PER_SUBSCRIPTION', 8, 1, 1000),
+    webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 50, 5, 60_000),
   };
 }

@@ -16,12 +16,16 @@ export interface CommandContext {
   /** Opens the database (migrated) and the services; closed by the dispatcher after the command. */
   container(): Promise<Container>;
   print(human: string, json: unknown): void;
+  /** Words after the options, for commands that declare `positionals`. */
+  positionals: string[];
 }
 
 export interface Command {
   summary: string;
   usage: string;
   options: OptionSpec;
+  /** How many bare words the command takes after its name (none unless set). */
+  positionals?: number;
   run(context: CommandContext): Promise<void>;
 }
 
@@ -65,7 +69,10 @@ export async function runCommandLine(
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"; usage: ${command.usage}`);
+    if (positionals.length > (command.positionals ?? 0)) {
+      const extra = positionals[command.positionals ?? 0];
+      throw new CliError(`unexpected argument "${extra}"; usage: ${command.usage}`);
+    }
     const config = loadConfig(env);
     const json = values.json === true;
     await command.run({
@@ -79,6 +86,7 @@ export async function runCommandLine(
         return container;
       },
       print: (human, data) => console.log(json ? JSON.stringify(data, null, 2) : human),
+      positionals,
     });
     return 0;
   } catch (error) {

@@ -3,6 +3,8 @@ import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { type DemoCredentials, demoFile, ensureDemo } from '../demo.js';
+import type { SimulatorInfo } from '../features/carrier/embedded-simulator.js';
+import { startMessaging } from '../features/messages/messages.runtime.js';
 import { migrateToLatest } from '../platform/db/migrations.js';
 import { CliError, type Command, optionalString } from './cli.js';
 
@@ -24,8 +26,16 @@ export async function serve(config: Config, role: ServeRole, env: NodeJS.Process
 
   const app = role === 'worker' ? null : await buildApp(container);
   if (app) await app.listen({ port: config.port, host: config.host });
+  // Worker roles bind the carrier routes (and start the built-in SMSC simulator when no SMPP_URL is set) before
+  // the workers take send jobs.
+  const messaging =
+    role === 'api'
+      ? null
+      : await startMessaging({ config, links: container.carrierLinks, messages: container.messages, logger });
   const worker = role === 'api' ? null : container.createWorker();
+  const sendWorker = role === 'api' ? null : container.createSendWorker();
   worker?.start();
+  sendWorker?.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -39,17 +49,23 @@ export async function serve(config: Config, role: ServeRole, env: NodeJS.Process
     force.unref();
     // Stop taking work first (connections, then jobs), let what is in flight finish, then close the database.
     await app?.close();
-    await worker?.stop();
+    await Promise.all([worker?.stop(), sendWorker?.stop()]);
+    await messaging?.stop();
     await container.close();
     logger.info('stopped');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  console.log(banner(config, role, demo));
+  console.log(banner(config, role, demo, messaging?.simulator));
 }
 
-function banner(config: Config, role: ServeRole, demo: DemoCredentials | null): string {
+function banner(
+  config: Config,
+  role: ServeRole,
+  demo: DemoCredentials | null,
+  simulator: SimulatorInfo | undefined,
+): string {
   const api = `${config.publicUrl}${config.stage}`;
   const lines = [
     `Stratus Connect is running (role: ${role}, database: ${config.databaseUrl.split(':')[0]})`,
@@ -57,6 +73,12 @@ function banner(config: Config, role: ServeRole, demo: DemoCredentials | null): 
     `  API base:  ${api}`,
     `  Health:    ${config.publicUrl}/healthz`,
   ];
+  if (simulator) {
+    lines.push(
+      `  SMSC simulator (no SMPP_URL set): smpp://127.0.0.1:${simulator.smppPort}, control ${simulator.controlUrl}`,
+      '    (`stratus simulate inbound --from … --to … --text …` sends it a text)',
+    );
+  }
   if (demo) {
     lines.push(
       '',

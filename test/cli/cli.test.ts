@@ -3,7 +3,7 @@ import { createEmptyTestDatabase, testDialect } from '../harness/database.js';
 import { runStratus } from '../harness/processes.js';
 
 /** The admin CLI as a person runs it: real processes, a real database of the suite's dialect. */
-describe(`stratus CLI on ${testDialect()}`, () => {
+describe(`stratus CLI on ${testDialect()}`, { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   let drop: () => Promise<void>;
   beforeAll(async () => {

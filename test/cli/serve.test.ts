@@ -6,7 +6,7 @@ import { createEmptyTestDatabase, testDialect } from '../harness/database.js';
 import { freePort, runStratus, startStratus } from '../harness/processes.js';
 
 /** `stratus serve` (what `npm start` runs) as a real process: demo seeding, health, graceful stop. */
-describe(`stratus serve on ${testDialect()}`, () => {
+describe(`stratus serve on ${testDialect()}`, { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   let dataDir: string;
   let drop: () => Promise<void>;

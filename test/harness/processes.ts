@@ -37,7 +37,7 @@ export function startStratus(
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time; output so far:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`not ready in time; output so far:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       if (output.includes(readyText)) {

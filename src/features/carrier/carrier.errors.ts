@@ -1,4 +1,10 @@
+import { defineErrors } from '../../platform/http/errors.js';
 import { commandStatusName, formatCommandStatus } from './smpp-codec.js';
+
+/** Registered codes of the route table (CLI answers). */
+export const CarrierErrors = defineErrors({
+  'carrier.invalid_route': { status: 400, message: 'The SMPP route URL is not valid' },
+});
 
 /**
  * Errors of the carrier link. Two kinds, and callers branch only on the kind:
@@ -25,7 +31,9 @@ export type TransientReason =
   /** Not sent within queueTimeoutMs: the link was down or saturated. Never reached the carrier. */
   | 'queue_timeout'
   /** The session was closed before the message was sent. Never reached the carrier. */
-  | 'closed';
+  | 'closed'
+  /** No carrier route is configured for the sender (links.ts). Never reached a carrier. */
+  | 'no_route';
 
 export class TransientCarrierError extends CarrierError {
   readonly retryable = true;

@@ -2,6 +2,8 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_oauth.js';
 import * as m0003 from './migrations/0003_contacts.js';
+import * as m0004 from './migrations/0004_messages.js';
+import * as m0005 from './migrations/0005_webhooks.js';
 
 /**
  * The one numbered migration history, run on both dialects. Listed in code rather than read from a folder,
@@ -11,6 +13,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_oauth': m0002,
   '0003_contacts': m0003,
+  '0004_messages': m0004,
+  '0005_webhooks': m0005,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema.

@@ -25,6 +25,14 @@ export interface Tables {
   consent_ledger: ConsentLedgerTable;
   consent_states: ConsentStatesTable;
   events: EventsTable;
+  messages: MessagesTable;
+  message_parts: MessagePartsTable;
+  unmatched_receipts: UnmatchedReceiptsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  carrier_routes: CarrierRoutesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface OrganizationsTable {
@@ -287,4 +295,164 @@ export interface EventsTable {
   created_at: number;
   /** Set when the webhook dispatcher has fanned the event out; null while pending. */
   dispatched_at: number | null;
+}
+
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received';
+
+export interface MessagesTable {
+  id: string;
+  org_id: string;
+  site_id: string;
+  department_id: string;
+  direction: MessageDirection;
+  /** E.164 (or the carrier's form of a short code / alphanumeric sender on inbound). */
+  from_number: string;
+  to_number: string;
+  /** The other party: `to` of an outbound message, `from` of an inbound one (the `contact` filter). */
+  contact_number: string;
+  text: string;
+  /** JSON array of {url, contentType, size}. */
+  media: string;
+  /** How media went out on a route that cannot carry it: `links` (text plus short links); null when not MMS. */
+  media_fallback: string | null;
+  status: MessageStatus;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  /** A PermanentCarrierError's "0x0000000B", or a receipt's `err:` value as sent. */
+  error_code: string | null;
+  error_message: string | null;
+  agent_user_id: string | null;
+  agent_email: string | null;
+  contact_id: string | null;
+  /** The carrier route that sent (or received) it: a carrier_routes id, `env` (SMPP_URL) or `simulator`. */
+  route_id: string | null;
+  /** submit attempts made so far (a re-send after a lost link or a crashed worker counts again). */
+  submit_attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagePartsTable {
+  message_id: string;
+  /** 1-based part number. */
+  seq: number;
+  route_id: string;
+  /** The id the SMSC answered in submit_sm_resp; receipts name it. */
+  smsc_message_id: string;
+  status: 'sent' | 'delivered' | 'undelivered' | 'failed';
+  error_code: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UnmatchedReceiptsTable {
+  id: string;
+  route_id: string;
+  smsc_message_id: string;
+  status: 'delivered' | 'undelivered' | 'failed';
+  error_code: string | null;
+  received_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  org_id: string;
+  /** The Idempotency-Key header as sent. */
+  key: string;
+  /** SHA-256 (hex) of the method, route and parameters of the first request. */
+  request_hash: string;
+  /** JSON {statusCode, body} of the first answer, replayed for a repeat. */
+  response: string;
+  created_at: number;
+}
+
+export interface CarrierRoutesTable {
+  id: string;
+  kind: 'number' | 'department' | 'default';
+  /** The E.164 number, the department id, or '' for the default route. */
+  match: string;
+  /** AES-256-GCM sealed smpp:// URL (it holds the bind password). */
+  url_encrypted: string;
+  /** The URL with its password hidden, for lists and logs. */
+  url_redacted: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  org_id: string;
+  /** Unique in the organisation (`webhook_subscriptions_org_uri_unique`): a POST with a known uri updates. */
+  uri: string;
+  /** JSON array of the enabled filters, canonical form. */
+  event_filters: string;
+  /** JSON array of `{filter, reason, message}`: the filters not enabled and why. */
+  disabled_filters: string;
+  /** 1 when an enabled filter is a message filter (needs SendMessage). */
+  has_message_filters: number;
+  /** 1 when an enabled filter is a contact filter (needs ReadContact). */
+  has_contact_filters: number;
+  status: 'ACTIVE' | 'INACTIVE' | 'EXPIRED';
+  /** Why the subscription is not ACTIVE (410 Gone, failing for 5 days, expired); null when ACTIVE. */
+  status_reason: string | null;
+  /** `expiresDateInMillies`; null never expires. */
+  expires_at: number | null;
+  /** The `whsec_…` signing secret, AES-256-GCM sealed (features/webhooks/webhooks.signing.ts). */
+  secret_sealed: string;
+  /** The secret replaced by the last rotation; it still signs until previous_secret_expires_at. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: number | null;
+  /** Time of the first failed attempt since the last success; null while deliveries succeed. */
+  failing_since: number | null;
+  last_failure_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  /** The `webhook-id` header and the body's `uuid`: stable across retries, for receivers to deduplicate. */
+  webhook_id: string;
+  org_id: string;
+  subscription_id: string;
+  /** The outbox event (platform/events); unique with subscription_id. */
+  event_id: string;
+  event_type: string;
+  /** When the event was recorded (its commit, give or take the transaction). */
+  event_at: number;
+  /** The subscription filter the event matched: the body's `event`. */
+  filter: string;
+  /** The JSON body, frozen at fan-out so every attempt sends the same bytes. */
+  payload: string;
+  state: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  /** Attempts made so far. */
+  attempts: number;
+  /** When the next attempt is due; null unless pending. */
+  next_attempt_at: number | null;
+  /** Runner holding the delivery while an attempt is in flight; null when free. */
+  locked_by: string | null;
+  locked_at: number | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  subscription_id: string;
+  /** 1 for the first attempt of the delivery. */
+  attempt: number;
+  attempted_at: number;
+  duration_ms: number;
+  /** HTTP status of the answer; null when there was none (timeout, refused, …). */
+  status_code: number | null;
+  /** The first 1024 bytes of the answer's body. */
+  response_body: string | null;
+  /** Why the attempt failed without an answer, or why the answer was not a success. */
+  error: string | null;
+  succeeded: number;
 }

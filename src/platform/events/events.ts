@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Dialect, Executor } from '../db/database.js';
 import type { EventsTable } from '../db/tables.js';
 import { newId } from '../ids.js';
 
@@ -62,6 +62,23 @@ export async function listPendingEvents(db: Executor, limit: number): Promise<Ev
     .where('dispatched_at', 'is', null)
     .orderBy('id')
     .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+/**
+ * Pending events, oldest id first, for a dispatcher that marks them dispatched in the same transaction `trx`.
+ * On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`, so concurrent dispatchers take disjoint events
+ * instead of waiting for each other; SQLite has one writer at a time and needs no lock clause.
+ */
+export async function claimPendingEvents(trx: Executor, dialect: Dialect, limit: number): Promise<Event[]> {
+  const rows = await trx
+    .selectFrom('events')
+    .selectAll()
+    .where('dispatched_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked())
     .execute();
   return rows.map(toEvent);
 }

@@ -1,0 +1,227 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Dialect, Executor } from '../../platform/db/database.js';
+import type {
+  MessageDirection,
+  MessagePartsTable,
+  MessageStatus,
+  MessagesTable,
+  UnmatchedReceiptsTable,
+} from '../../platform/db/tables.js';
+
+export type MessageRow = Selectable<MessagesTable>;
+export type MessagePartRow = Selectable<MessagePartsTable>;
+export type UnmatchedReceiptRow = Selectable<UnmatchedReceiptsTable>;
+export type FinalPartStatus = Exclude<MessagePartRow['status'], 'sent'>;
+
+/** Outbound statuses a send may still move on from; `sent` and the final ones are past the submit. */
+export const SENDABLE_STATUSES: readonly MessageStatus[] = ['queued', 'sending'];
+/** Outbound statuses a receipt may still change. */
+export const OPEN_STATUSES: readonly MessageStatus[] = ['queued', 'sending', 'sent'];
+
+export interface MessageFilter {
+  departmentId?: string;
+  siteId?: string;
+  contactNumber?: string;
+  direction?: MessageDirection;
+  status?: MessageStatus;
+  since?: number;
+  until?: number;
+}
+
+export interface MessageSort {
+  field: 'created_at' | 'updated_at';
+  direction: 'asc' | 'desc';
+}
+
+/** SQL of messages, their parts and unmatched receipts, named by intent. Every function takes the executor. */
+export function createMessagesRepository(dialect: Dialect) {
+  function filtered(db: Executor, orgId: string, filter: MessageFilter) {
+    return db
+      .selectFrom('messages')
+      .where('org_id', '=', orgId)
+      .$if(filter.departmentId !== undefined, (q) => q.where('department_id', '=', filter.departmentId!))
+      .$if(filter.siteId !== undefined, (q) => q.where('site_id', '=', filter.siteId!))
+      .$if(filter.contactNumber !== undefined, (q) => q.where('contact_number', '=', filter.contactNumber!))
+      .$if(filter.direction !== undefined, (q) => q.where('direction', '=', filter.direction!))
+      .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
+      .$if(filter.since !== undefined, (q) => q.where('created_at', '>=', filter.since!))
+      .$if(filter.until !== undefined, (q) => q.where('created_at', '<', filter.until!));
+  }
+
+  return {
+    async insertMessage(db: Executor, row: Insertable<MessagesTable>): Promise<void> {
+      await db.insertInto('messages').values(row).execute();
+    },
+
+    async findMessage(db: Executor, orgId: string, id: string): Promise<MessageRow | undefined> {
+      return db.selectFrom('messages').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    },
+
+    /** For workers, which act on a message named by a job or a receipt, whatever its organisation. */
+    async findMessageById(db: Executor, id: string): Promise<MessageRow | undefined> {
+      return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** The message row, locked until the transaction ends (PostgreSQL; SQLite has one writer anyway). */
+    async lockMessage(db: Executor, id: string): Promise<MessageRow | undefined> {
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('id', '=', id)
+        .$if(dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
+    },
+
+    async pageMessages(
+      db: Executor,
+      orgId: string,
+      filter: MessageFilter,
+      sort: MessageSort,
+      limit: number,
+      offset: number,
+    ): Promise<MessageRow[]> {
+      return filtered(db, orgId, filter)
+        .selectAll()
+        .orderBy(sort.field, sort.direction)
+        .orderBy('id', sort.direction)
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+
+    async countMessages(db: Executor, orgId: string, filter: MessageFilter): Promise<number> {
+      const row = await filtered(db, orgId, filter)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    /**
+     * Starts a send attempt, counting it: queued → sending (`changed`: the status moved, an event is due), or
+     * another attempt of a message left sending by a failed or crashed one. Undefined when the message is past
+     * sending (a job that runs again after its message was sent) or does not exist.
+     */
+    async markSending(
+      db: Executor,
+      id: string,
+      now: number,
+    ): Promise<{ row: MessageRow; changed: boolean } | undefined> {
+      for (const from of ['queued', 'sending'] as const) {
+        const row = await db
+          .updateTable('messages')
+          .set((eb) => ({ status: 'sending', submit_attempts: eb('submit_attempts', '+', 1), updated_at: now }))
+          .where('id', '=', id)
+          .where('direction', '=', 'outbound')
+          .where('status', '=', from)
+          .returningAll()
+          .executeTakeFirst();
+        if (row) return { row, changed: from === 'queued' };
+      }
+      return undefined;
+    },
+
+    /** queued|sending → sent on `routeId`. False when the message had moved on. */
+    async markSent(db: Executor, id: string, routeId: string, now: number): Promise<MessageRow | undefined> {
+      return db
+        .updateTable('messages')
+        .set({ status: 'sent', route_id: routeId, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', SENDABLE_STATUSES)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /** An open outbound message → a final status. Undefined when it was final already. */
+    async markFinal(
+      db: Executor,
+      id: string,
+      change: { status: MessageStatus; errorCode: string | null; errorMessage: string | null; now: number },
+    ): Promise<MessageRow | undefined> {
+      return db
+        .updateTable('messages')
+        .set({
+          status: change.status,
+          error_code: change.errorCode,
+          error_message: change.errorMessage,
+          updated_at: change.now,
+        })
+        .where('id', '=', id)
+        .where('status', 'in', OPEN_STATUSES)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /** Writes the parts of an acknowledged submit; a re-send replaces the ids of an earlier one. */
+    async upsertParts(db: Executor, rows: MessagePartRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db
+        .insertInto('message_parts')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['message_id', 'seq']).doUpdateSet((eb) => ({
+            route_id: eb.ref('excluded.route_id'),
+            smsc_message_id: eb.ref('excluded.smsc_message_id'),
+            status: eb.ref('excluded.status'),
+            error_code: eb.ref('excluded.error_code'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    },
+
+    async findPart(db: Executor, routeId: string, smscMessageId: string): Promise<MessagePartRow | undefined> {
+      return db
+        .selectFrom('message_parts')
+        .selectAll()
+        .where('smsc_message_id', '=', smscMessageId)
+        .where('route_id', '=', routeId)
+        .executeTakeFirst();
+    },
+
+    async listParts(db: Executor, messageId: string): Promise<MessagePartRow[]> {
+      return db.selectFrom('message_parts').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
+    },
+
+    /** sent → a final status. False when the part was final already (a repeated receipt). */
+    async finishPart(
+      db: Executor,
+      part: { messageId: string; seq: number },
+      change: { status: FinalPartStatus; errorCode: string | null; now: number },
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('message_parts')
+        .set({ status: change.status, error_code: change.errorCode, updated_at: change.now })
+        .where('message_id', '=', part.messageId)
+        .where('seq', '=', part.seq)
+        .where('status', '=', 'sent')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async insertUnmatchedReceipt(db: Executor, row: UnmatchedReceiptRow): Promise<void> {
+      await db.insertInto('unmatched_receipts').values(row).execute();
+    },
+
+    /** Deletes and returns the unmatched receipts of these ids: whoever deletes a row applies it, exactly once. */
+    async takeUnmatchedReceipts(
+      db: Executor,
+      routeId: string,
+      smscMessageIds: string[],
+    ): Promise<UnmatchedReceiptRow[]> {
+      if (smscMessageIds.length === 0) return [];
+      return db
+        .deleteFrom('unmatched_receipts')
+        .where('smsc_message_id', 'in', smscMessageIds)
+        .where('route_id', '=', routeId)
+        .returningAll()
+        .execute();
+    },
+
+    async deleteUnmatchedReceiptsBefore(db: Executor, before: number): Promise<number> {
+      const result = await db.deleteFrom('unmatched_receipts').where('received_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type MessagesRepository = ReturnType<typeof createMessagesRepository>;
