@@ -18,7 +18,7 @@ export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 export async function eventually<T>(
   probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -54,6 +54,7 @@ export async function createMessagingPlatform(
 ): Promise<MessagingPlatform> {
   const sim = await startSmscSimulator({ receiptDelayMs: 5, logger: testLogger, ...options.simulator });
   const dataDir = mkdtempSync(join(tmpdir(), 'stratus-messages-'));
+  // The test's own parameters come last: a route URL's last occurrence of a parameter wins.
   const query = `reconnectMinMs=10&reconnectMaxMs=50&responseTimeoutMs=2000${options.routeQuery ? `&${options.routeQuery}` : ''}`;
   const platform = await createTestPlatform({
     env: {
