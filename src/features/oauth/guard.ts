@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/http/errors.js';
 import { createTokenBucketLimiter } from '../../platform/http/rate-limit.js';
 import type { OAuthService } from './oauth.service.js';
-import { fullScope, type ScopeName } from './scopes.js';
+import { fullScope, SCOPE_NAMES, type ScopeName } from './scopes.js';
 
 /** Who is calling: taken from the verified token; every service call of the route uses `orgId`. */
 export interface ApiAuth {
@@ -36,6 +36,7 @@ export function installApiGuard(
     now: () => deps.clock.now(),
   });
   api.decorateRequest('auth', null as unknown as ApiAuth);
+  const fullScopes = new Map(SCOPE_NAMES.map((name) => [name, fullScope(deps.scopePrefix, name)]));
 
   api.addHook('onRequest', async (request: FastifyRequest, reply) => {
     if (request.routeOptions.config.public) return;
@@ -52,15 +53,14 @@ export function installApiGuard(
       throw new AppError('auth.forbidden');
     }
 
-    const scopes = token.scope.split(' ');
     const required = request.routeOptions.config.scope as ScopeName | undefined;
-    if (required && !scopes.includes(fullScope(deps.scopePrefix, required))) throw new AppError('auth.forbidden');
+    if (required && !token.scopes.includes(fullScopes.get(required) ?? '')) throw new AppError('auth.forbidden');
 
     const limited = limiter.take(token.client_id);
     if (!limited.allowed) {
       reply.header('retry-after', String(limited.retryAfterSeconds));
       throw new AppError('rate_limited');
     }
-    request.auth = { orgId: token.org_id, clientId: token.client_id, subject: token.sub, scopes };
+    request.auth = { orgId: token.org_id, clientId: token.client_id, subject: token.sub, scopes: token.scopes };
   });
 }

@@ -29,6 +29,8 @@ export interface AccessTokenClaims {
 
 export interface VerifiedToken extends AccessTokenClaims {
   exp: number;
+  /** `scope` split once, for the guard's per-request check. */
+  scopes: string[];
 }
 
 /** The key that encrypts private JWKs: SECRET_KEY, or a random one kept in DATA_DIR/secret.key (0600). */
@@ -161,7 +163,7 @@ export function createKeyStore(deps: { database: Database; clock: Clock; encrypt
         ) {
           return null;
         }
-        return payload as unknown as VerifiedToken;
+        return { ...(payload as unknown as AccessTokenClaims), exp: payload.exp, scopes: payload.scope.split(' ') };
       } catch {
         return null;
       }

@@ -152,7 +152,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   }
 
   function forgetClient(clientId: string): void {
-    for (const [hash, entry] of apiKeyCache) if (entry.owner?.clientId === clientId) apiKeyCache.delete(hash);
+    for (const [key, entry] of apiKeyCache) if (entry.owner?.clientId === clientId) apiKeyCache.delete(key);
     for (const [token, claims] of verifiedTokens) if (claims.client_id === clientId) verifiedTokens.delete(token);
   }
 
@@ -245,13 +245,13 @@ export function createOAuthService(deps: OAuthServiceDeps) {
      * a query at most every few seconds per key.
      */
     async findApiKeyOwner(apiKey: string): Promise<ApiKeyOwner | null> {
-      const hash = sha256(apiKey);
-      const cached = apiKeyCache.get(hash);
+      // Keyed by the presented key itself, in memory only (the database holds hashes), so a hit costs no hashing.
+      const cached = apiKeyCache.get(apiKey);
       if (cached && cached.until > clock.now()) return cached.owner;
-      const row = await repository.findClientByApiKeyHash(database.db, hash);
+      const row = await repository.findClientByApiKeyHash(database.db, sha256(apiKey));
       const owner = row ? { clientId: row.id, orgId: row.org_id } : null;
       if (apiKeyCache.size > 50_000) apiKeyCache.clear();
-      apiKeyCache.set(hash, { owner, until: clock.now() + API_KEY_CACHE_TTL_MS });
+      apiKeyCache.set(apiKey, { owner, until: clock.now() + API_KEY_CACHE_TTL_MS });
       return owner;
     },
 
