@@ -141,9 +141,11 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   const departments = new Map<string, { department: DepartmentRow; at: number }>();
   /**
    * The worker's writes (sending, sent, failed, receipts) are small and many: concurrent ones share a transaction
-   * (group commit). On PostgreSQL a few batches go at once.
+   * (group commit). One batch at a time on both dialects: a receipt that races its own submit_sm_resp must see the
+   * part row, or the part must see the parked receipt. Two concurrent READ COMMITTED transactions on PostgreSQL
+   * could each miss the other and leave the message `sent` for good (found by the kill -9 test).
    */
-  const workerWrites = createGroupCommit(database, { concurrency: database.dialect === 'postgres' ? 4 : 1 });
+  const workerWrites = createGroupCommit(database, { concurrency: 1 });
 
   async function departmentOf(number: string): Promise<DepartmentRow | undefined> {
     const now = clock.now();
