@@ -142,13 +142,20 @@ describe('OAuth 2.0 token endpoint', () => {
     });
   });
 
-  it('answers unsupported_grant_type for password and implicit-style grants', async () => {
+  it.each([
+    // The library knows the password grant, but no client is ever given it.
+    ['password', 'unauthorized_client'],
+    ['implicit', 'unsupported_grant_type'],
+    ['urn:ietf:params:oauth:grant-type:device_code', 'unsupported_grant_type'],
+  ])('refuses the %s grant with %s', async (grant, error) => {
     const client = await createApiClient(platform, org.organization.id);
-    for (const grant of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
-      const response = await token({ grant_type: grant, username: 'a', password: 'b' }, basic(client));
-      expect(response.statusCode).toBe(400);
-      expect(['unsupported_grant_type', 'unauthorized_client']).toContain(response.json().error);
-    }
+    const response = await token({ grant_type: grant, username: 'a', password: 'b' }, basic(client));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe(error);
+  });
+
+  it('answers invalid_request without a grant_type', async () => {
+    const client = await createApiClient(platform, org.organization.id);
     const missing = await token({}, basic(client));
     expect(missing.json().error).toBe('invalid_request');
   });

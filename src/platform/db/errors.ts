@@ -52,7 +52,3 @@ function isPoolConnectionLoss(error: object): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   return dbErrorKind(error) === 'unique';
 }
-
-export function isForeignKeyViolation(error: unknown): boolean {
-  return dbErrorKind(error) === 'foreign_key';
-}
