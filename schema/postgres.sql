@@ -1,3 +1,7 @@
+carrier_link_leases.route_id text not null
+carrier_link_leases.holder text not null
+carrier_link_leases.expires_at bigint not null
+carrier_link_leases.updated_at bigint not null
 carrier_routes.id text not null
 carrier_routes.kind text not null
 carrier_routes.match text not null
@@ -260,6 +264,7 @@ webhook_subscriptions.failing_since bigint
 webhook_subscriptions.last_failure_at bigint
 webhook_subscriptions.created_at bigint not null
 webhook_subscriptions.updated_at bigint not null
+carrier_link_leases constraint carrier_link_leases_pkey PRIMARY KEY (route_id)
 carrier_routes constraint carrier_routes_kind_check CHECK ((kind = ANY (ARRAY['number'::text, 'department'::text, 'default'::text])))
 carrier_routes constraint carrier_routes_kind_match_unique UNIQUE (kind, match)
 carrier_routes constraint carrier_routes_pkey PRIMARY KEY (id)
@@ -343,6 +348,7 @@ webhook_subscriptions constraint webhook_subscriptions_org_id_fkey FOREIGN KEY (
 webhook_subscriptions constraint webhook_subscriptions_org_uri_unique UNIQUE (org_id, uri)
 webhook_subscriptions constraint webhook_subscriptions_pkey PRIMARY KEY (id)
 webhook_subscriptions constraint webhook_subscriptions_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'INACTIVE'::text, 'EXPIRED'::text])))
+CREATE UNIQUE INDEX carrier_link_leases_pkey ON public.carrier_link_leases USING btree (route_id)
 CREATE UNIQUE INDEX carrier_routes_kind_match_unique ON public.carrier_routes USING btree (kind, match)
 CREATE UNIQUE INDEX carrier_routes_pkey ON public.carrier_routes USING btree (id)
 CREATE INDEX consent_keywords_consent_idx ON public.consent_keywords USING btree (consent_id)

@@ -51,7 +51,7 @@ export interface Config {
   /** SECURE_COOKIES (true when PUBLIC_URL is https): mark session cookies Secure. */
   secureCookies: boolean;
   /**
-   * SMPP_URL (none): the default carrier route, `smpp://system_id:password@host:port?window=&tps=&tls=`. Without it
+   * SMPP_URL (none): the default carrier route, `smpp://system_id:password@host:port?window=&tps=&tls=&exclusive=`. Without it
    * (and without a default route in the route table) the worker roles start the built-in SMSC simulator.
    */
   smppUrl: string | undefined;
@@ -59,6 +59,14 @@ export interface Config {
   sendConcurrency: number;
   /** SMSC_SIM_PORT (0 = any free port): SMPP port of the built-in simulator started when SMPP_URL is not set. */
   smscSimPort: number;
+  /**
+   * CARRIER_LEASE_TTL_MS (15000): how long a worker process owns the bind of an `exclusive=true` route after taking or
+   * renewing its lease; a crashed holder's routes are taken over this long after its last renewal. At least twice
+   * CARRIER_LEASE_RENEW_MS.
+   */
+  carrierLeaseTtlMs: number;
+  /** CARRIER_LEASE_RENEW_MS (5000): how often a worker process takes or renews the leases of exclusive routes. */
+  carrierLeaseRenewMs: number;
   /** MEDIA_ALLOW_PRIVATE_URLS (false): let mediaUrl fetches reach private and loopback addresses (tests, demos). */
   mediaAllowPrivateUrls: boolean;
   /**
@@ -81,6 +89,11 @@ export interface Config {
   webhookPerSubscription: number;
   /** WEBHOOK_POLL_INTERVAL_MS (50): how often an idle worker looks for new events to deliver and retries due. */
   webhookPollIntervalMs: number;
+  /**
+   * WEBHOOK_RETENTION_DAYS (30): finished webhook deliveries (with their attempts) and dispatched events last changed
+   * longer ago than this are deleted by the worker's retention sweep; pending deliveries are kept whatever their age.
+   */
+  webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +145,19 @@ function smppUrl(raw: string | undefined): string | undefined {
     throw new ConfigError('SMPP_URL', (error as Error).message.replace(/^Invalid SMPP route URL: /, 'is invalid: '));
   }
   return raw;
+}
+
+/** The lease timings of exclusive carrier routes; a TTL under two renewals would lose a lease to one slow round. */
+function carrierLeases(env: Env): Pick<Config, 'carrierLeaseTtlMs' | 'carrierLeaseRenewMs'> {
+  const carrierLeaseRenewMs = integer(env, 'CARRIER_LEASE_RENEW_MS', 5000, 50, 600_000);
+  const carrierLeaseTtlMs = integer(env, 'CARRIER_LEASE_TTL_MS', 15_000, 100, 3_600_000);
+  if (carrierLeaseTtlMs < 2 * carrierLeaseRenewMs) {
+    throw new ConfigError(
+      'CARRIER_LEASE_TTL_MS',
+      `must be at least twice CARRIER_LEASE_RENEW_MS (${carrierLeaseRenewMs}), got ${carrierLeaseTtlMs}`,
+    );
+  }
+  return { carrierLeaseTtlMs, carrierLeaseRenewMs };
 }
 
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,30s,2m,10m,30m,1h,2h,4h,8h,16h,24h,24h';
@@ -199,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     smppUrl: smppUrl(env.SMPP_URL),
     sendConcurrency: integer(env, 'SEND_CONCURRENCY', 50, 1, 10_000),
     smscSimPort: integer(env, 'SMSC_SIM_PORT', 0, 0, 65535),
+    ...carrierLeases(env),
     mediaAllowPrivateUrls: env.MEDIA_ALLOW_PRIVATE_URLS === 'true',
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 10, 60_000),
@@ -207,5 +234,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 64, 1, 10_000),
     webhookPerSubscription: integer(env, 'WEBHOOK_MAX_IN_FLIGHT_PER_SUBSCRIPTION', 8, 1, 1000),
     webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 50, 5, 60_000),
+    webhookRetentionDays: integer(env, 'WEBHOOK_RETENTION_DAYS', 30, 1, 3650),
   };
 }

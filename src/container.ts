@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import './errors.js';
 import { createAccountsService } from './features/accounts/accounts.service.js';
 import { createCarrierRouteTable } from './features/carrier/carrier.routes-table.js';
+import { createLinkLeases } from './features/carrier/link-leases.js';
 import { createCarrierLinks } from './features/carrier/links.js';
 import { createOptOutEngine } from './features/consents/consents.engine.js';
 import { createConsentLedger } from './features/consents/consents.ledger.js';
@@ -16,6 +17,7 @@ import { createKeyStore, resolveSecretKey } from './features/oauth/keys.js';
 import { createOAuthService } from './features/oauth/oauth.service.js';
 import { createSitesService } from './features/sites/sites.service.js';
 import { createOutboundHttp } from './features/webhooks/webhooks.http.js';
+import { createWebhookRetention, withWebhookRetention } from './features/webhooks/webhooks.retention.js';
 import {
   createWebhookRunner,
   type WebhookRunnerOptions,
@@ -116,10 +118,19 @@ export function createContainer(options: ContainerOptions) {
     clock,
     encryptionKey: resolveSecretKey(config.secretKey, config.dataDir),
   });
+  /** Which worker process binds each `exclusive=true` route; one holder id per container (per process). */
+  const carrierLeases = createLinkLeases({
+    database,
+    clock,
+    logger,
+    ttlMs: config.carrierLeaseTtlMs,
+    renewIntervalMs: config.carrierLeaseRenewMs,
+  });
   /** Links bind only when started (worker roles) or when a send needs one; the api role never does. */
   const carrierLinks = createCarrierLinks({
     routes: carrierRoutes,
     defaultUrl: config.smppUrl,
+    leases: carrierLeases,
     logger,
     clock,
     onReceipt: (routeId, receipt) => messages.applyReceipt(routeId, receipt),
@@ -163,6 +174,13 @@ export function createContainer(options: ContainerOptions) {
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       ...overrides,
     });
+  /** Deletes finished deliveries and dispatched events past WEBHOOK_RETENTION_DAYS; the worker role runs it. */
+  const webhookRetention = createWebhookRetention({
+    database,
+    clock,
+    logger,
+    retentionMs: config.webhookRetentionDays * 86_400_000,
+  });
 
   return {
     config,
@@ -182,6 +200,7 @@ export function createContainer(options: ContainerOptions) {
     media,
     messages,
     carrierRoutes,
+    carrierLeases,
     carrierLinks,
     /**
      * A worker for messages.send only, with SEND_CONCURRENCY slots, so the SMPP windows stay full whatever the
@@ -202,21 +221,25 @@ export function createContainer(options: ContainerOptions) {
       }),
     webhooks,
     createWebhooksRunner,
-    /** The general worker, with the webhook runner (fan-out and deliveries) beside it. */
+    webhookRetention,
+    /** The general worker, with the webhook runner (fan-out and deliveries) and the retention sweep beside it. */
     createWorker: () =>
-      withWebhookRunner(
-        createWorker({
-          database,
-          clock,
-          logger,
-          handlers: jobHandlers,
-          concurrency: config.jobConcurrency,
-          pollIntervalMs: config.jobPollIntervalMs,
-          lockTimeoutMs: config.jobLockTimeoutMs,
-          shutdownTimeoutMs: config.shutdownTimeoutMs,
-          queue: jobs,
-        }),
-        createWebhooksRunner(),
+      withWebhookRetention(
+        withWebhookRunner(
+          createWorker({
+            database,
+            clock,
+            logger,
+            handlers: jobHandlers,
+            concurrency: config.jobConcurrency,
+            pollIntervalMs: config.jobPollIntervalMs,
+            lockTimeoutMs: config.jobLockTimeoutMs,
+            shutdownTimeoutMs: config.shutdownTimeoutMs,
+            queue: jobs,
+          }),
+          createWebhooksRunner(),
+        ),
+        webhookRetention,
       ),
     async close(): Promise<void> {
       webhookHttp.close();

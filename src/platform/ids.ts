@@ -19,3 +19,11 @@ const ID_PATTERN = /^[0-9a-f]{24}$/;
 export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
+
+/**
+ * An id above every id `newId(t)` answers for `t <= at` (the first id of the next second), so `id < idUpperBound(t)`
+ * bounds a scan for rows made up to `t` to a range of the primary key.
+ */
+export function idUpperBound(at: number): string {
+  return (Math.floor(at / 1000) + 1).toString(16).padStart(8, '0') + '0'.repeat(16);
+}

@@ -331,5 +331,60 @@ describe(`message pipeline over SMPP on ${testDialect()}`, () => {
       });
       expect(again.statusCode).toBe(200);
     });
+
+    it('a message accepted before its recipient texted STOP is failed, not sent; the confirmation still goes', async () => {
+      const handset = randomUsNumber();
+      const queued = await send('Reminder queued before the STOP', handset);
+      // The STOP arrives while the message waits in the queue: the inbound job runs first.
+      await m.sim.injectInbound({ from: handset, to: org.phoneNumber, text: 'STOP' });
+      await eventually(async () => {
+        const rows = await m.platform.container.database.db
+          .selectFrom('jobs')
+          .select('task')
+          .where('task', '=', 'messages.inbound')
+          .execute();
+        return rows.length > 0;
+      }, 'the inbound job');
+      const inbound = await m.platform.container.database.db
+        .selectFrom('jobs')
+        .select('payload')
+        .where('task', '=', 'messages.inbound')
+        .execute();
+      for (const job of inbound) {
+        await m.platform.container.messages.processInbound(
+          (JSON.parse(job.payload) as { messageId: string }).messageId,
+        );
+      }
+      await m.worker.drain();
+      const message = await getMessage(m.platform, org.headers, queued.id);
+      expect(message).toMatchObject({ status: 'failed', errorCode: 'recipient_opted_out' });
+      expect(submitsTo(handset).map((s) => s.text)).not.toContain('Reminder queued before the STOP');
+      expect(submitsTo(handset).some((s) => s.text.includes('unsubscribed'))).toBe(true);
+    });
+
+    it('concurrent sends share one accept transaction; only the one to an opted-out number is refused', async () => {
+      const handset = randomUsNumber();
+      const optedOut = await m.platform.container.optOut.optOut({
+        orgId: org.organization.id,
+        number: handset,
+        source: 'api',
+        actor: 'test',
+      });
+      expect(optedOut.ok).toBe(true);
+      const others = [randomUsNumber(), randomUsNumber(), randomUsNumber()];
+      const responses = await Promise.all(
+        [...others, handset].map((to) =>
+          sendSms(m.platform, org.headers, { from: org.phoneNumber, to, text: `batch to ${to}` }),
+        ),
+      );
+      expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200, 400]);
+      expect(responses[3]!.json()).toMatchObject({ code: 'messages.recipient_opted_out' });
+      const stored = await m.platform.container.database.db
+        .selectFrom('messages')
+        .select('to_number')
+        .where('to_number', 'in', [...others, handset])
+        .execute();
+      expect(stored.map((row) => row.to_number).sort()).toEqual([...others].sort());
+    });
   });
 });

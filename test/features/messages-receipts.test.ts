@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryReceipt } from '../../src/features/carrier/receipts.js';
 import { combineParts, UNMATCHED_RECEIPT_TTL_MS } from '../../src/features/messages/messages.service.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { createGroupCommit } from '../../src/platform/db/group-commit.js';
 import { listEventsOfSubject } from '../../src/platform/events/events.js';
 import { createTestPlatform, type TestPlatform } from '../harness/app.js';
 import { authHeaders } from '../harness/auth.js';
@@ -136,40 +135,6 @@ describe(`receipts and housekeeping on ${testDialect()}`, () => {
     expect(await messages.beginSend(id)).toBeDefined();
     await messages.completeSend(id, 'env', ['ONCE']);
     expect(await messages.beginSend(id)).toBeUndefined();
-  });
-
-  it('group commit: concurrent units share one transaction, and a failing unit fails alone', async () => {
-    const { database } = platform.container;
-    let transactions = 0;
-    const counting = {
-      transaction: <T>(fn: Parameters<typeof database.transaction<T>>[0]) => {
-        transactions++;
-        return database.transaction(fn);
-      },
-    };
-    const group = createGroupCommit(counting);
-    const org = (id: string) => ({ id, name: id, settings: '{}', created_at: 1, updated_at: 1 });
-    const ids = ['aaaaaaaaaaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaaaaaaaaaa2', 'aaaaaaaaaaaaaaaaaaaaaaa3'];
-    const ok = await Promise.all(
-      ids.map((id) => group.run((trx) => trx.insertInto('organizations').values(org(id)).execute())),
-    );
-    expect(ok).toHaveLength(3);
-    expect(transactions).toBe(1);
-
-    transactions = 0;
-    const settled = await Promise.allSettled([
-      group.run((trx) => trx.insertInto('organizations').values(org('bbbbbbbbbbbbbbbbbbbbbbb1')).execute()),
-      group.run((trx) => trx.insertInto('organizations').values(org(ids[0]!)).execute()), // duplicate key
-      group.run((trx) => trx.insertInto('organizations').values(org('bbbbbbbbbbbbbbbbbbbbbbb2')).execute()),
-    ]);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(transactions).toBe(4); // the failed batch, then each unit alone
-    const rows = await database.db
-      .selectFrom('organizations')
-      .select('id')
-      .where('id', 'in', ['bbbbbbbbbbbbbbbbbbbbbbb1', 'bbbbbbbbbbbbbbbbbbbbbbb2'])
-      .execute();
-    expect(rows).toHaveLength(2);
   });
 
   it('sweeps receipts nobody matched after a while, and idempotency keys after 24 hours', async () => {

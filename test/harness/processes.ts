@@ -5,13 +5,25 @@ import { join } from 'node:path';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
+/**
+ * The command that runs the platform from its sources. With STRATUS_CPU_PROF_DIR set (benchmarks), the process
+ * writes a V8 CPU profile there when it exits (`node --cpu-prof`, which NODE_OPTIONS does not allow).
+ */
+function stratusCommand(args: string[]): [string, string[]] {
+  const main = join(REPO_ROOT, 'src', 'main.ts');
+  const profileDir = process.env.STRATUS_CPU_PROF_DIR;
+  if (!profileDir) return [TSX, [main, ...args]];
+  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', main, ...args]];
+}
+
 /** Runs `stratus <args>` from the TypeScript sources in a real child process. */
 export function runStratus(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(REPO_ROOT, 'src', 'main.ts'), ...args], {
+    const [command, commandArgs] = stratusCommand(args);
+    const child = spawn(command, commandArgs, {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,7 +42,8 @@ export function startStratus(
   env: Record<string, string>,
   readyText: string,
 ): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(TSX, [join(REPO_ROOT, 'src', 'main.ts'), ...args], {
+  const [command, commandArgs] = stratusCommand(args);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

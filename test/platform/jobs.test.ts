@@ -5,8 +5,9 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { createDatabase, type Database } from '../../src/platform/db/database.js';
 import {
   claimJobs,
-  completeJob,
+  completeJobs,
   countPending,
+  deferJob,
   failJob,
   findJobById,
   findJobByKey,
@@ -17,6 +18,7 @@ import {
   createJobQueue,
   DEFAULT_MAX_ATTEMPTS,
   type JobContext,
+  JobDeferred,
   type JobHandlers,
   PermanentJobError,
 } from '../../src/platform/jobs/queue.js';
@@ -228,6 +230,72 @@ describe(`job queue on ${testDialect()}`, () => {
       expect(runs).toBe(1);
     });
 
+    it('defers a job on JobDeferred without counting the attempt, however often, and keeps last_error', async () => {
+      const queue = createJobQueue({ database, clock });
+      const seen: number[] = [];
+      let deferrals = 0;
+      const w = worker({
+        'test.waiting': async (_payload, ctx) => {
+          seen.push(ctx.attempt);
+          if (seen.length === 1) throw new Error('first failure');
+          if (deferrals < 5) {
+            deferrals++;
+            throw new JobDeferred(3000, 'another process owns the route');
+          }
+        },
+      });
+      const job = await queue.enqueue(database.db, { task: 'test.waiting', payload: {}, maxAttempts: 2 });
+      expect(await w.drain()).toBe(1);
+      clock.advance(500); // the backoff of the failure, at random 0.5
+
+      // Five deferrals on a job with two attempts, one of them spent: none fails it or counts.
+      for (let round = 1; round <= 5; round++) {
+        expect(await w.drain()).toBe(1);
+        const row = await findJobById(database.db, job.id);
+        expect(row).toMatchObject({
+          attempts: 1,
+          run_at: clock.now() + 3000,
+          locked_by: null,
+          locked_at: null,
+          failed_at: null,
+          last_error: 'Error: first failure',
+          updated_at: clock.now(),
+        });
+        clock.advance(2999);
+        expect(await w.drain()).toBe(0); // not due yet
+        clock.advance(1);
+      }
+      expect(await w.drain()).toBe(1);
+      expect(await findJobById(database.db, job.id)).toBeUndefined();
+      expect(seen).toEqual([1, 2, 2, 2, 2, 2, 2]);
+    });
+
+    it('defers only for the claim that holds the job', async () => {
+      const queue = createJobQueue({ database, clock });
+      const job = await queue.enqueue(database.db, { task: 'test.waiting', payload: {} });
+      const [claimed] = await claimJobs(database.db, database.dialect, {
+        workerId: 'holder',
+        now: clock.now(),
+        limit: 1,
+        lockTimeoutMs: LOCK_TIMEOUT_MS,
+      });
+      expect(claimed!.attempts).toBe(1);
+      const runAt = clock.now() + 1000;
+      const now = clock.now();
+      expect(await deferJob(database.db, { id: job.id, workerId: 'other', attempts: 1, now, runAt })).toBe(false);
+      expect(await deferJob(database.db, { id: job.id, workerId: 'holder', attempts: 2, now, runAt })).toBe(false);
+      expect(await findJobById(database.db, job.id)).toMatchObject({ locked_by: 'holder', attempts: 1 });
+      expect(await deferJob(database.db, { id: job.id, workerId: 'holder', attempts: 1, now, runAt })).toBe(true);
+      expect(await findJobById(database.db, job.id)).toMatchObject({ locked_by: null, attempts: 0, run_at: runAt });
+    });
+
+    it('refuses a deferral that is not a whole number of milliseconds, 0 or more', () => {
+      expect(() => new JobDeferred(-1)).toThrow(TypeError);
+      expect(() => new JobDeferred(1.5)).toThrow(TypeError);
+      expect(() => new JobDeferred(Number.NaN)).toThrow(TypeError);
+      expect(new JobDeferred(0)).toMatchObject({ delayMs: 0, name: 'JobDeferred', message: 'the job was deferred' });
+    });
+
     it('fails a job of an unknown task with a clear last_error instead of crashing', async () => {
       const queue = createJobQueue({ database, clock });
       const w = worker({ 'test.known': async () => {} }, { workerId: 'worker-a' });
@@ -423,7 +491,7 @@ describe(`job queue on ${testDialect()}`, () => {
       expect(await findJobById(database.db, job.id)).toBeUndefined();
 
       // The dead worker wakes up: its claim is gone, so it can neither complete nor fail the job.
-      expect(await completeJob(database.db, { id: job.id, workerId: 'dead', attempts: 1 })).toBe(false);
+      expect((await completeJobs(database.db, 'dead', [{ id: job.id, attempts: 1 }])).has(job.id)).toBe(false);
     });
 
     it('fences a worker whose expired lock was re-claimed', async () => {
@@ -436,10 +504,10 @@ describe(`job queue on ${testDialect()}`, () => {
       expect(await claim('slow')).toHaveLength(1); // the same worker id, a new claim (attempt 2)
 
       // The first run's outcome must not end the second run.
-      expect(await completeJob(database.db, { id: job.id, workerId: 'slow', attempts: 1 })).toBe(false);
+      expect((await completeJobs(database.db, 'slow', [{ id: job.id, attempts: 1 }])).has(job.id)).toBe(false);
       const stale = { id: job.id, workerId: 'slow', attempts: 1, now: clock.now(), error: 'x', retryAt: 0 };
       expect(await failJob(database.db, { ...stale, permanent: true })).toBeUndefined();
-      expect(await completeJob(database.db, { id: job.id, workerId: 'slow', attempts: 2 })).toBe(true);
+      expect((await completeJobs(database.db, 'slow', [{ id: job.id, attempts: 2 }])).has(job.id)).toBe(true);
     });
 
     it('fails a job whose worker died during its final attempt instead of running it again', async () => {

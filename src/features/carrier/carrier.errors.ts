@@ -33,7 +33,13 @@ export type TransientReason =
   /** The session was closed before the message was sent. Never reached the carrier. */
   | 'closed'
   /** No carrier route is configured for the sender (links.ts). Never reached a carrier. */
-  | 'no_route';
+  | 'no_route'
+  /**
+   * The route is exclusive and another worker process holds its lease (link-leases.ts), so only that process may
+   * send on it. Never reached a carrier; not a fault of the message or the link: try again shortly, without counting
+   * it against the message's attempts.
+   */
+  | 'route_held_elsewhere';
 
 export class TransientCarrierError extends CarrierError {
   readonly retryable = true;

@@ -7,27 +7,37 @@ import type { SmppSessionOptions } from './smpp-session.js';
  *   ssmpp://system_id:password@host            (TLS; port 3550)
  *
  * Ports default to IANA's: 2775 for smpp, 3550 for ssmpp. User and password are percent-decoded. Query
- * parameters (unknown ones are an error, to catch typos): window, tps, tls, systemType (system_type),
+ * parameters (unknown ones are an error, to catch typos): window, tps, tls, exclusive, systemType (system_type),
  * responseTimeoutMs, enquireLinkIntervalMs, enquireLinkTimeoutMs, reconnectMinMs, reconnectMaxMs,
  * tlsRejectUnauthorized (false accepts any certificate: tests only).
+ *
+ * exclusive=true: at most one bind across all worker processes (for SMSCs that allow one bind per system_id); the
+ * process holding the route's lease binds it (link-leases.ts). Without it every worker process binds the route.
  */
 
-export type RouteOptions = Pick<
-  SmppSessionOptions,
-  | 'host'
-  | 'port'
-  | 'systemId'
-  | 'password'
-  | 'systemType'
-  | 'tls'
-  | 'window'
-  | 'tps'
-  | 'responseTimeoutMs'
-  | 'enquireLinkIntervalMs'
-  | 'enquireLinkTimeoutMs'
-  | 'reconnectMinMs'
-  | 'reconnectMaxMs'
->;
+/** How the link manager uses a route beyond its session: not a session option. */
+export interface RoutePolicy {
+  /** exclusive=true: one bind across all worker processes, owned through a lease. Absent when false. */
+  exclusive?: true;
+}
+
+export type RouteOptions = RoutePolicy &
+  Pick<
+    SmppSessionOptions,
+    | 'host'
+    | 'port'
+    | 'systemId'
+    | 'password'
+    | 'systemType'
+    | 'tls'
+    | 'window'
+    | 'tps'
+    | 'responseTimeoutMs'
+    | 'enquireLinkIntervalMs'
+    | 'enquireLinkTimeoutMs'
+    | 'reconnectMinMs'
+    | 'reconnectMaxMs'
+  >;
 
 export class RouteUrlError extends Error {
   constructor(message: string) {
@@ -98,6 +108,9 @@ export function parseRouteUrl(raw: string): RouteOptions {
     } else if (name === 'tls') {
       tls = parseBoolean(name, value);
       if (secure && !tls) throw new RouteUrlError('ssmpp:// is always TLS; tls=false contradicts it');
+    } else if (name === 'exclusive') {
+      if (parseBoolean(name, value)) options.exclusive = true;
+      else delete options.exclusive;
     } else if (name === 'systemType' || name === 'system_type') {
       options.systemType = value;
     } else if (name === 'tlsRejectUnauthorized') {

@@ -113,6 +113,8 @@ export interface ReceivedPduRecord {
 export interface SimulatorStats {
   connections: number;
   binds: number;
+  /** The most ESME sessions bound at the same time (an SMSC allowing one bind per system_id would refuse more). */
+  maxBound: number;
   bindFailures: number;
   submits: number;
   /** submit_sm received and not yet answered. */
@@ -165,7 +167,7 @@ export interface SmscSimulator {
   /** Bound ESME sessions. */
   readonly sessionCount: number;
   readonly stats: SimulatorStats;
-  /** Forgets submitted/received records and resets maxInFlight. */
+  /** Forgets submitted/received records and resets maxInFlight and maxBound to the present. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -231,6 +233,7 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
   const stats: SimulatorStats = {
     connections: 0,
     binds: 0,
+    maxBound: 0,
     bindFailures: 0,
     submits: 0,
     inFlight: 0,
@@ -417,6 +420,7 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
     sim.mode = mode;
     sim.systemId = systemId;
     stats.binds++;
+    stats.maxBound = Math.max(stats.maxBound, boundSessions().length);
     send(sim, pdu.response({ system_id: smscSystemId }));
     if (canReceive(sim)) {
       const ready = waiting.splice(0, waiting.length);
@@ -702,6 +706,7 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
       submitted.length = 0;
       received.length = 0;
       stats.maxInFlight = stats.inFlight;
+      stats.maxBound = boundSessions().length;
     },
     async close() {
       if (closed) return;

@@ -1,4 +1,4 @@
-import type { Database } from '../../platform/db/database.js';
+import type { Database, Executor } from '../../platform/db/database.js';
 import { isId } from '../../platform/ids.js';
 import { type Failure, fail, type Outcome, ok } from '../../platform/outcome.js';
 import { normalizePhoneNumber } from '../../platform/phone.js';
@@ -263,6 +263,19 @@ export function createOptOutEngine(deps: OptOutEngineDeps) {
       else if (changed && consent && !applied.globallyOptedOut)
         reply = consentReply(consent, status, settings.value.orgName);
       return ok({ kind, changed, reply, contactId: applied.contactId, consentId: consent?.id ?? null });
+    },
+
+    /**
+     * The numbers (E.164) among `numbers` that opted out of the whole organisation, read with `db`: the accept
+     * transaction of a batch of texts asks once for all of them, so a STOP committed before it is always seen.
+     */
+    async optedOutAmong(db: Executor, orgId: string, numbers: readonly string[]): Promise<Set<string>> {
+      const states = await consentLedger.statesOf(db, orgId, [...numbers]);
+      const optedOut = new Set<string>();
+      for (const [number, list] of states) {
+        if (list.some((state) => state.scope === GLOBAL_SCOPE && state.status === 'OPTED_OUT')) optedOut.add(number);
+      }
+      return optedOut;
     },
 
     /**

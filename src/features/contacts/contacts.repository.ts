@@ -53,6 +53,32 @@ export function createContactsRepository() {
         .executeTakeFirst();
     },
 
+    /** Inserts the rows whose (organisation, number) is free, in one statement; returns those inserted. */
+    async insertContactsIfAbsent(db: Executor, rows: readonly ContactRow[]): Promise<ContactRow[]> {
+      if (rows.length === 0) return [];
+      return db
+        .insertInto('contacts')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['org_id', 'mobile_number']).doNothing())
+        .returningAll()
+        .execute();
+    },
+
+    /** The ids of the organisation's contacts with these numbers. */
+    async findContactIdsByNumbers(
+      db: Executor,
+      orgId: string,
+      mobileNumbers: readonly string[],
+    ): Promise<{ id: string; mobile_number: string }[]> {
+      if (mobileNumbers.length === 0) return [];
+      return db
+        .selectFrom('contacts')
+        .select(['id', 'mobile_number'])
+        .where('org_id', '=', orgId)
+        .where('mobile_number', 'in', mobileNumbers)
+        .execute();
+    },
+
     async findContactById(db: Executor, orgId: string, contactId: string): Promise<ContactRow | undefined> {
       return db
         .selectFrom('contacts')

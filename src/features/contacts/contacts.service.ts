@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
-import { recordEvent } from '../../platform/events/events.js';
+import { type NewEvent, recordEvent, recordEvents } from '../../platform/events/events.js';
 import { isId, newId } from '../../platform/ids.js';
 import { asOutcome, ExpectedFailure, fail, type Outcome, ok, uniqueOr } from '../../platform/outcome.js';
 import { normalizePhoneNumber } from '../../platform/phone.js';
@@ -244,13 +244,7 @@ export function createContactsService(deps: ContactsServiceDeps) {
   }
 
   async function created(trx: Executor, row: ContactRow): Promise<void> {
-    await recordEvent(trx, {
-      orgId: row.org_id,
-      type: 'contact.created',
-      subjectId: row.id,
-      payload: { contactId: row.id, mobileNumber: row.mobile_number, lastUpdated: row.updated_at },
-      at: row.updated_at,
-    });
+    await recordEvent(trx, createdEvent(row));
   }
 
   /**
@@ -489,16 +483,45 @@ export function createContactsService(deps: ContactsServiceDeps) {
      * (the opt-out engine records a keyword's contact and its consent change together).
      */
     async ensureContact(trx: Executor, orgId: string, mobileNumber: string): Promise<{ id: string; created: boolean }> {
-      // A contact deleted by a concurrent transaction between the two statements is simply inserted again.
+      // Look first: most texts go to known contacts, and a read is cheaper than an insert that conflicts. A contact
+      // inserted by a concurrent transaction after the look is found by the insert's conflict; one deleted after
+      // it is simply looked for and inserted again.
       for (let attempt = 1; ; attempt++) {
+        const existing = await repository.findContactByNumber(trx, orgId, mobileNumber);
+        if (existing) return { id: existing.id, created: false };
         const inserted = await repository.insertContactIfAbsent(trx, newRow(orgId, mobileNumber, {}, clock.now()));
         if (inserted) {
           await created(trx, inserted);
           return { id: inserted.id, created: true };
         }
-        const existing = await repository.findContactByNumber(trx, orgId, mobileNumber);
-        if (existing) return { id: existing.id, created: false };
         if (attempt >= VERSION_ATTEMPTS) throw new Error('The contact of the number keeps being deleted');
+      }
+    },
+
+    /**
+     * ensureContact for many numbers of one organisation in a few statements (a batch of accepted texts): the ids
+     * by number. New contacts get their contact.created event in `trx`.
+     */
+    async ensureContacts(trx: Executor, orgId: string, mobileNumbers: readonly string[]): Promise<Map<string, string>> {
+      const wanted = [...new Set(mobileNumbers)];
+      const ids = new Map<string, string>();
+      for (let attempt = 1; ; attempt++) {
+        const missing = wanted.filter((number) => !ids.has(number));
+        for (const row of await repository.findContactIdsByNumbers(trx, orgId, missing)) {
+          ids.set(row.mobile_number, row.id);
+        }
+        const absent = wanted.filter((number) => !ids.has(number));
+        if (absent.length === 0) return ids;
+        const now = clock.now();
+        const inserted = await repository.insertContactsIfAbsent(
+          trx,
+          absent.map((number) => newRow(orgId, number, {}, now)),
+        );
+        for (const row of inserted) ids.set(row.mobile_number, row.id);
+        await recordEvents(trx, inserted.map(createdEvent));
+        // Numbers inserted by a concurrent transaction meanwhile are found by the next look.
+        if (ids.size === wanted.length) return ids;
+        if (attempt >= VERSION_ATTEMPTS) throw new Error('The contacts of the numbers keep being deleted');
       }
     },
 
@@ -608,4 +631,14 @@ function changedFields(diff: ContactChanges): string[] {
   return Object.keys(diff)
     .map((column) => FIELD_OF_COLUMN[column])
     .filter((field): field is string => field !== undefined);
+}
+
+function createdEvent(row: ContactRow): NewEvent {
+  return {
+    orgId: row.org_id,
+    type: 'contact.created',
+    subjectId: row.id,
+    payload: { contactId: row.id, mobileNumber: row.mobile_number, lastUpdated: row.updated_at },
+    at: row.updated_at,
+  };
 }

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import {
+  BlockedAddressError,
+  blockedLiteral,
+  createGuardedLookup,
+  isBlockedPort,
+  portOf,
+} from '../../platform/net/ssrf.js';
 import type { MessageErrorCode } from './messages.errors.js';
 
 /**
@@ -126,49 +131,6 @@ export function createFileMediaStore(dir: string): MediaStore {
 
 // ── Fetching mediaUrl ───────────────────────────────────────────────────────────────────────────────────────
 
-/**
- * Addresses a server-side fetch must not reach unless the operator allows it (SSRF): loopback, private (RFC 1918,
- * RFC 4193), link-local (cloud metadata lives at 169.254.169.254), carrier-grade NAT, benchmarking, multicast,
- * reserved and unspecified ranges. IPv4-mapped IPv6 addresses are checked as IPv4.
- */
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
-}
-
-export function isBlockedAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return BLOCKED.check(mapped[1]!, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return true;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 export interface FetchOptions {
   /** Bytes this fetch may use at most (what is left of the 5 MB). */
   maxBytes: number;
@@ -178,9 +140,10 @@ export interface FetchOptions {
 }
 
 /**
- * GETs one media URL: http(s) only, no redirects followed, every resolved address checked against the blocked
- * ranges and the connection made to the checked address (no DNS rebinding between check and connect), one deadline
- * for the whole fetch, the body cut off at maxBytes. Throws MediaError.
+ * GETs one media URL with the SSRF guard of platform/net/ssrf.ts: http(s) only, not to a port the Fetch Standard
+ * blocks, no redirects followed, every resolved address checked against the non-public ranges by the socket's own
+ * lookup (so DNS rebinding between a check and the connect does not pass), one deadline for the whole fetch, the
+ * body cut off at maxBytes. Throws MediaError.
  */
 export async function fetchMedia(raw: string, options: FetchOptions): Promise<{ bytes: Buffer; contentType: string }> {
   let url: URL;
@@ -194,30 +157,13 @@ export async function fetchMedia(raw: string, options: FetchOptions): Promise<{ 
   }
   if (url.username || url.password)
     throw new MediaError('messages.invalid_media', 'A media URL may not carry credentials');
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = portOf(url);
+  if (isBlockedPort(port)) throw new MediaError('messages.invalid_media', `A media URL may not use port ${port}`);
   const allowPrivate = options.allowPrivate === true;
-  if (isIP(host) && !allowPrivate && isBlockedAddress(host)) {
+  if (!allowPrivate && blockedLiteral(url)) {
     throw new MediaError('messages.invalid_media', 'A media URL may not point to a private or local address');
   }
-
-  const lookup = (
-    hostname: string,
-    lookupOptions: { all?: boolean; family?: number },
-    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-  ) => {
-    dnsLookup(hostname, { all: true, family: lookupOptions.family ?? 0 }, (error, addresses) => {
-      if (error) return callback(error, '');
-      const usable = allowPrivate ? addresses : addresses.filter((a) => !isBlockedAddress(a.address));
-      if (usable.length === 0 || usable.length !== addresses.length) {
-        const refused = Object.assign(new Error('the host resolves to a private or local address'), {
-          code: 'EBLOCKED',
-        });
-        return callback(refused, '');
-      }
-      if (lookupOptions.all) return callback(null, usable);
-      return callback(null, usable[0]!.address, usable[0]!.family);
-    });
-  };
+  const lookup = createGuardedLookup({ allowPrivate });
 
   const signal = AbortSignal.timeout(options.timeoutMs ?? MEDIA_LIMITS.fetchTimeoutMs);
   const client = url.protocol === 'https:' ? https : http;
@@ -226,7 +172,7 @@ export async function fetchMedia(raw: string, options: FetchOptions): Promise<{ 
     const request = client.get(
       url,
       {
-        lookup: lookup as never,
+        lookup,
         signal,
         headers: { accept: Object.keys(MEDIA_TYPES).join(', '), 'user-agent': 'StratusConnect-media/1' },
       },
@@ -271,7 +217,7 @@ export async function fetchMedia(raw: string, options: FetchOptions): Promise<{ 
       },
     );
     request.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EBLOCKED')
+      if (error instanceof BlockedAddressError)
         return fail('messages.invalid_media', 'A media URL may not point to a private or local address');
       if (signal.aborted) return fail('messages.media_fetch_failed', `${url.host} did not answer in time`);
       fail('messages.media_fetch_failed', `${url.host} could not be reached`);

@@ -53,6 +53,12 @@ export function createMessagesRepository(dialect: Dialect) {
       await db.insertInto('messages').values(row).execute();
     },
 
+    /** Inserts a batch of messages in one statement. */
+    async insertMessages(db: Executor, rows: readonly Insertable<MessagesTable>[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.insertInto('messages').values(rows).execute();
+    },
+
     async findMessage(db: Executor, orgId: string, id: string): Promise<MessageRow | undefined> {
       return db.selectFrom('messages').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
     },
@@ -60,16 +66,6 @@ export function createMessagesRepository(dialect: Dialect) {
     /** For workers, which act on a message named by a job or a receipt, whatever its organisation. */
     async findMessageById(db: Executor, id: string): Promise<MessageRow | undefined> {
       return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-
-    /** The message row, locked until the transaction ends (PostgreSQL; SQLite has one writer anyway). */
-    async lockMessage(db: Executor, id: string): Promise<MessageRow | undefined> {
-      return db
-        .selectFrom('messages')
-        .selectAll()
-        .where('id', '=', id)
-        .$if(dialect === 'postgres', (q) => q.forUpdate())
-        .executeTakeFirst();
     },
 
     async pageMessages(
@@ -97,38 +93,127 @@ export function createMessagesRepository(dialect: Dialect) {
     },
 
     /**
-     * Starts a send attempt, counting it: queued → sending (`changed`: the status moved, an event is due), or
-     * another attempt of a message left sending by a failed or crashed one. Undefined when the message is past
-     * sending (a job that runs again after its message was sent) or does not exist.
+     * markSending for a batch of messages: the rows whose attempt started, with `changed` as in markSending. Two
+     * statements at most: queued → sending for the batch, then another attempt for those left sending.
      */
-    async markSending(
+    async markSendingMany(
       db: Executor,
-      id: string,
+      ids: readonly string[],
       now: number,
-    ): Promise<{ row: MessageRow; changed: boolean } | undefined> {
+    ): Promise<{ row: MessageRow; changed: boolean }[]> {
+      const started: { row: MessageRow; changed: boolean }[] = [];
+      let rest = [...new Set(ids)];
       for (const from of ['queued', 'sending'] as const) {
-        const row = await db
+        if (rest.length === 0) break;
+        const rows = await db
           .updateTable('messages')
           .set((eb) => ({ status: 'sending', submit_attempts: eb('submit_attempts', '+', 1), updated_at: now }))
-          .where('id', '=', id)
+          .where('id', 'in', rest)
           .where('direction', '=', 'outbound')
           .where('status', '=', from)
           .returningAll()
-          .executeTakeFirst();
-        if (row) return { row, changed: from === 'queued' };
+          .execute();
+        for (const row of rows) started.push({ row, changed: from === 'queued' });
+        const done = new Set(rows.map((row) => row.id));
+        rest = rest.filter((id) => !done.has(id));
       }
-      return undefined;
+      return started;
     },
 
-    /** queued|sending → sent on `routeId`. False when the message had moved on. */
-    async markSent(db: Executor, id: string, routeId: string, now: number): Promise<MessageRow | undefined> {
+    /** markSent for a batch of messages acknowledged on one route: the rows that moved to sent. */
+    async markSentMany(db: Executor, ids: readonly string[], routeId: string, now: number): Promise<MessageRow[]> {
+      if (ids.length === 0) return [];
       return db
         .updateTable('messages')
         .set({ status: 'sent', route_id: routeId, updated_at: now })
-        .where('id', '=', id)
+        .where('id', 'in', ids)
         .where('status', 'in', SENDABLE_STATUSES)
         .returningAll()
-        .executeTakeFirst();
+        .execute();
+    },
+
+    /** markFinal for a batch of messages with the same outcome: the rows that moved to it. */
+    async markFinalMany(
+      db: Executor,
+      ids: readonly string[],
+      change: { status: MessageStatus; errorCode: string | null; errorMessage: string | null; now: number },
+    ): Promise<MessageRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .updateTable('messages')
+        .set({
+          status: change.status,
+          error_code: change.errorCode,
+          error_message: change.errorMessage,
+          updated_at: change.now,
+        })
+        .where('id', 'in', ids)
+        .where('status', 'in', OPEN_STATUSES)
+        .returningAll()
+        .execute();
+    },
+
+    /**
+     * The messages, locked until the transaction ends (PostgreSQL), in id order so that two batches locking
+     * overlapping sets cannot deadlock. Receipts of one message are serialised on its row.
+     */
+    async lockMessages(db: Executor, ids: readonly string[]): Promise<MessageRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .$if(dialect === 'postgres', (q) => q.forUpdate())
+        .execute();
+    },
+
+    /** The parts of a route with these SMSC message ids. */
+    async findPartsBySmscIds(
+      db: Executor,
+      routeId: string,
+      smscMessageIds: readonly string[],
+    ): Promise<MessagePartRow[]> {
+      if (smscMessageIds.length === 0) return [];
+      return db
+        .selectFrom('message_parts')
+        .selectAll()
+        .where('smsc_message_id', 'in', smscMessageIds)
+        .where('route_id', '=', routeId)
+        .execute();
+    },
+
+    /** The parts of these messages, by message then seq. */
+    async listPartsOf(db: Executor, messageIds: readonly string[]): Promise<MessagePartRow[]> {
+      if (messageIds.length === 0) return [];
+      return db
+        .selectFrom('message_parts')
+        .selectAll()
+        .where('message_id', 'in', messageIds)
+        .orderBy('message_id')
+        .orderBy('seq')
+        .execute();
+    },
+
+    /**
+     * finishPart for parts with the same outcome: sent → final. Answers the parts it finished; a part missing from
+     * the answer was final already (a repeated receipt).
+     */
+    async finishParts(
+      db: Executor,
+      parts: readonly { messageId: string; seq: number }[],
+      change: { status: FinalPartStatus; errorCode: string | null; now: number },
+    ): Promise<{ message_id: string; seq: number }[]> {
+      if (parts.length === 0) return [];
+      return db
+        .updateTable('message_parts')
+        .set({ status: change.status, error_code: change.errorCode, updated_at: change.now })
+        .where('status', '=', 'sent')
+        .where((eb) =>
+          eb.or(parts.map((part) => eb.and([eb('message_id', '=', part.messageId), eb('seq', '=', part.seq)]))),
+        )
+        .returning(['message_id', 'seq'])
+        .execute();
     },
 
     /** An open outbound message → a final status. Undefined when it was final already. */
@@ -169,37 +254,9 @@ export function createMessagesRepository(dialect: Dialect) {
         .execute();
     },
 
-    async findPart(db: Executor, routeId: string, smscMessageId: string): Promise<MessagePartRow | undefined> {
-      return db
-        .selectFrom('message_parts')
-        .selectAll()
-        .where('smsc_message_id', '=', smscMessageId)
-        .where('route_id', '=', routeId)
-        .executeTakeFirst();
-    },
-
-    async listParts(db: Executor, messageId: string): Promise<MessagePartRow[]> {
-      return db.selectFrom('message_parts').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
-    },
-
-    /** sent → a final status. False when the part was final already (a repeated receipt). */
-    async finishPart(
-      db: Executor,
-      part: { messageId: string; seq: number },
-      change: { status: FinalPartStatus; errorCode: string | null; now: number },
-    ): Promise<boolean> {
-      const result = await db
-        .updateTable('message_parts')
-        .set({ status: change.status, error_code: change.errorCode, updated_at: change.now })
-        .where('message_id', '=', part.messageId)
-        .where('seq', '=', part.seq)
-        .where('status', '=', 'sent')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
-
-    async insertUnmatchedReceipt(db: Executor, row: UnmatchedReceiptRow): Promise<void> {
-      await db.insertInto('unmatched_receipts').values(row).execute();
+    async insertUnmatchedReceipts(db: Executor, rows: readonly UnmatchedReceiptRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.insertInto('unmatched_receipts').values(rows).execute();
     },
 
     /** Deletes and returns the unmatched receipts of these ids: whoever deletes a row applies it, exactly once. */

@@ -1,8 +1,8 @@
+import { createBatcher } from '../../platform/batcher.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
-import { createGroupCommit } from '../../platform/db/group-commit.js';
 import type { MessageDirection, MessageStatus } from '../../platform/db/tables.js';
-import { recordEvent } from '../../platform/events/events.js';
+import { recordEvent, recordEvents } from '../../platform/events/events.js';
 import {
   claimIdempotencyKey,
   deleteExpiredIdempotencyKeys,
@@ -12,7 +12,7 @@ import {
 import { isId, newId } from '../../platform/ids.js';
 import type { JobQueue } from '../../platform/jobs/queue.js';
 import type { Logger } from '../../platform/logger.js';
-import { asOutcome, ExpectedFailure, fail, type Outcome, ok } from '../../platform/outcome.js';
+import { fail, type Outcome, ok } from '../../platform/outcome.js';
 import { normalizePhoneNumber } from '../../platform/phone.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { analyzeText, type TextEncoding } from '../carrier/encoding.js';
@@ -31,23 +31,38 @@ import {
   type MessagePartRow,
   type MessageRow,
   type MessageSort,
+  type UnmatchedReceiptRow,
 } from './messages.repository.js';
 
 /** The jobs of this feature and their payloads (platform/jobs README: a feature declares its task map). */
 export interface MessagesTasks {
-  /** Submit an outbound message on its carrier route. */
-  'messages.send': { messageId: string };
+  /**
+   * Submit an outbound message on its carrier route. `optOutExempt`: an auto-reply of the opt-out engine (a STOP
+   * confirmation goes to a number that just opted out); other messages are not sent to a number that opted out
+   * after they were accepted.
+   */
+  'messages.send': { messageId: string; optOutExempt?: true };
   /** Run a stored inbound message through the opt-out engine and queue its auto-reply. */
   'messages.inbound': { messageId: string };
 }
 
 /** CONTRACT.md §4: 1–1600 characters (Unicode code points, as JSON Schema's maxLength counts them). */
 export const MAX_TEXT_LENGTH = 1600;
+/** errorCode of a message not sent because its recipient opted out after it was accepted. */
+export const OPTED_OUT_ERROR_CODE = 'recipient_opted_out';
 /** A receipt whose part is not known is kept this long for its part to appear, then dropped with a log line. */
 export const UNMATCHED_RECEIPT_TTL_MS = 10 * 60 * 1000;
 /** Sender number → department look-ups are trusted this long in memory (the accept path's hot read). */
 const DEPARTMENT_CACHE_TTL_MS = 5000;
 const DEPARTMENT_CACHE_MAX = 10_000;
+/** Accepted requests written by one transaction at most. */
+const ACCEPT_BATCH_MAX = 64;
+/** Accept batches committing at once on PostgreSQL (each on its own pooled connection). */
+const ACCEPT_BATCHES_POSTGRES = 4;
+/** Worker writes of one kind (attempts started, submits acknowledged, receipts) per transaction at most. */
+const WORKER_BATCH_MAX = 100;
+/** Worker-write batches of one kind committing at once on PostgreSQL. */
+const WORKER_BATCHES_POSTGRES = 4;
 
 export interface MediaItem {
   /** Storage key; the public URL is built from it. */
@@ -125,6 +140,45 @@ export function outgoingText(text: string, media: readonly { url: string }[]): s
 
 type Fail = ReturnType<typeof fail<MessageErrorCode>>;
 
+/** A final delivery receipt waiting for its batch's transaction. */
+interface ReceiptItem {
+  routeId: string;
+  smscMessageId: string;
+  status: FinalPartStatus;
+  errorCode: string | null;
+}
+
+type ReceiptOutcome = 'applied' | 'duplicate' | 'parked' | 'unknown';
+
+/** A send job's attempt waiting for its batch's transaction. */
+interface SendStart {
+  id: string;
+  optOutExempt: boolean;
+}
+
+/** An acknowledged submit waiting for its batch's transaction. */
+interface SentItem {
+  id: string;
+  routeId: string;
+  smscMessageIds: string[];
+}
+
+function receiptKey(routeId: string, smscMessageId: string): string {
+  return `${routeId}\u0000${smscMessageId}`;
+}
+
+function partKey(part: { message_id: string; seq: number }): string {
+  return `${part.message_id}/${part.seq}`;
+}
+
+/** One checked request waiting for its batch's transaction. */
+interface AcceptRequest {
+  prepared: Prepared;
+  text: string;
+  media: MediaItem[];
+  idempotency: IdempotencyScope | undefined;
+}
+
 interface Prepared {
   orgId: string;
   from: string;
@@ -140,12 +194,34 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   const repository = createMessagesRepository(database.dialect);
   const departments = new Map<string, { department: DepartmentRow; at: number }>();
   /**
-   * The worker's writes (sending, sent, failed, receipts) are small and many: concurrent ones share a transaction
-   * (group commit). One batch at a time on both dialects: a receipt that races its own submit_sm_resp must see the
-   * part row, or the part must see the parked receipt. Two concurrent READ COMMITTED transactions on PostgreSQL
-   * could each miss the other and leave the message `sent` for good (found by the kill -9 test).
+   * The worker's writes (sending, sent, receipts) are small and many: those of concurrent jobs and receipts are
+   * written together, a transaction and a few multi-row statements per batch. On PostgreSQL a few batches commit at
+   * once on separate connections; that is safe because a receipt and its part meet through the parked-receipt
+   * protocol (each side looks for the other after its own commit) and receipts of one message are serialised on
+   * the message row.
    */
-  const workerWrites = createGroupCommit(database, { concurrency: 1 });
+  const workerBatches = {
+    maxBatch: WORKER_BATCH_MAX,
+    concurrency: database.dialect === 'postgres' ? WORKER_BATCHES_POSTGRES : 1,
+    retryAlone: true,
+  };
+  const sendStarts = createBatcher(startSends, workerBatches);
+  const sentRecords = createBatcher(recordSent, workerBatches);
+  const receiptRecords = createBatcher(recordReceipts, workerBatches);
+  /**
+   * Accepts of concurrent HTTP requests are written together: one transaction and a few multi-row statements per
+   * batch (writeAccepts), committed before any of them is answered, through the job queue's transaction so local
+   * workers are woken once it commits. Accepts are independent of one another, so on PostgreSQL a few batches run
+   * at once on separate connections.
+   */
+  const acceptBatches = createBatcher(
+    (requests: AcceptRequest[]) => jobs.transaction((trx) => writeAccepts(trx, requests)),
+    {
+      maxBatch: ACCEPT_BATCH_MAX,
+      concurrency: database.dialect === 'postgres' ? ACCEPT_BATCHES_POSTGRES : 1,
+      retryAlone: true,
+    },
+  );
 
   async function departmentOf(number: string): Promise<DepartmentRow | undefined> {
     const now = clock.now();
@@ -185,9 +261,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       if (user?.active !== 1) return fail('messages.agent_not_found');
       agent = { id: user.id, email: user.email };
     }
-    const may = await deps.optOut.mayText({ orgId: input.orgId, number: to.value });
-    if (!may.ok) return fail('messages.invalid_number', 'to is not a valid phone number');
-    if (!may.value.allowed) return fail('messages.recipient_opted_out');
+    // The opt-out check is the accept transaction's (writeAccepts): one read for the batch, in the transaction.
     return ok({ orgId: input.orgId, from: from.value, to: to.value, department, agent });
   }
 
@@ -211,21 +285,18 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     };
   }
 
-  /** Inserts an outbound message, its send job and its `message.queued` event with `trx`. */
-  async function insertOutbound(
-    trx: Executor,
-    fields: {
-      id: string;
-      prepared: Prepared;
-      text: string;
-      media: MediaItem[];
-      contactId: string | null;
-      now: number;
-    },
-  ): Promise<MessageRow> {
+  /** The row of a new outbound message, `queued`. */
+  function outboundRow(fields: {
+    id: string;
+    prepared: Prepared;
+    text: string;
+    media: MediaItem[];
+    contactId: string | null;
+    now: number;
+  }): MessageRow {
     const { prepared, now } = fields;
     const analysis = analyzeText(outgoingText(fields.text, fields.media));
-    const row: MessageRow = {
+    return {
       id: fields.id,
       org_id: prepared.orgId,
       site_id: prepared.department.site_id,
@@ -250,35 +321,88 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       created_at: now,
       updated_at: now,
     };
-    await repository.insertMessage(trx, row);
-    await jobs.enqueue(trx, { task: 'messages.send', payload: { messageId: row.id } });
-    await recordEvent(trx, eventOf(row));
-    return row;
   }
 
-  /** The accept transaction: idempotency key, contact, message, job and event commit together, or nothing does. */
-  async function accept(
+  /** Inserts outbound messages, their send jobs and their `message.queued` events with `trx`, a statement each. */
+  async function insertOutbound(trx: Executor, rows: MessageRow[], optOutExempt = false): Promise<void> {
+    await repository.insertMessages(trx, rows);
+    await jobs.enqueueMany(
+      trx,
+      rows.map((row) => ({
+        task: 'messages.send' as const,
+        payload: optOutExempt ? { messageId: row.id, optOutExempt: true as const } : { messageId: row.id },
+      })),
+    );
+    await recordEvents(trx, rows.map(eventOf));
+  }
+
+  /**
+   * The accept transaction of a batch of requests: idempotency keys, contacts, messages, jobs and events commit
+   * together, or nothing does. A recipient who opted out (read in this transaction), a replayed or a mismatched
+   * Idempotency-Key write nothing for their request.
+   */
+  async function writeAccepts(trx: Executor, requests: AcceptRequest[]): Promise<Outcome<SendResult, string>[]> {
+    const now = clock.now();
+    const results: Outcome<SendResult, string>[] = [];
+    const fresh: { request: AcceptRequest; accepted: Accepted }[] = [];
+    const optedOut = new Map<string, Set<string>>();
+    for (const orgId of new Set(requests.map((request) => request.prepared.orgId))) {
+      const numbers = requests
+        .filter((request) => request.prepared.orgId === orgId)
+        .map((request) => request.prepared.to);
+      optedOut.set(orgId, await deps.optOut.optedOutAmong(trx, orgId, numbers));
+    }
+    for (const request of requests) {
+      if (optedOut.get(request.prepared.orgId)?.has(request.prepared.to)) {
+        results.push(fail('messages.recipient_opted_out'));
+        continue;
+      }
+      const analysis = analyzeText(outgoingText(request.text, request.media));
+      const accepted: Accepted = {
+        id: newId(now),
+        status: 'queued',
+        segments: analysis.segments,
+        encoding: analysis.encoding,
+      };
+      const claim = request.idempotency && (await claimIdempotencyKey(trx, request.idempotency, accepted, now));
+      if (claim?.state === 'replay') results.push(ok({ accepted: claim.response, replayed: true }));
+      else if (claim?.state === 'mismatch') results.push(fail('request.idempotency_mismatch'));
+      else {
+        results.push(ok({ accepted, replayed: false }));
+        fresh.push({ request, accepted });
+      }
+    }
+    const contactIds = new Map<string, Map<string, string>>();
+    for (const orgId of new Set(fresh.map(({ request }) => request.prepared.orgId))) {
+      const numbers = fresh
+        .filter(({ request }) => request.prepared.orgId === orgId)
+        .map(({ request }) => request.prepared.to);
+      contactIds.set(orgId, await deps.contacts.ensureContacts(trx, orgId, numbers));
+    }
+    await insertOutbound(
+      trx,
+      fresh.map(({ request, accepted }) =>
+        outboundRow({
+          id: accepted.id,
+          prepared: request.prepared,
+          text: request.text,
+          media: request.media,
+          contactId: contactIds.get(request.prepared.orgId)?.get(request.prepared.to) ?? null,
+          now,
+        }),
+      ),
+    );
+    return results;
+  }
+
+  /** Accepts a checked request: answered once its batch's transaction committed. */
+  function accept(
     prepared: Prepared,
     text: string,
     media: MediaItem[],
     idempotency: IdempotencyScope | undefined,
   ): Promise<Outcome<SendResult, string>> {
-    const now = clock.now();
-    const id = newId(now);
-    const analysis = analyzeText(outgoingText(text, media));
-    const accepted: Accepted = { id, status: 'queued', segments: analysis.segments, encoding: analysis.encoding };
-    return asOutcome(() =>
-      jobs.transaction(async (trx) => {
-        if (idempotency) {
-          const claim = await claimIdempotencyKey(trx, idempotency, accepted, now);
-          if (claim.state === 'replay') return { accepted: claim.response, replayed: true };
-          if (claim.state === 'mismatch') throw new ExpectedFailure(fail('request.idempotency_mismatch'));
-        }
-        const contact = await deps.contacts.ensureContact(trx, prepared.orgId, prepared.to);
-        await insertOutbound(trx, { id, prepared, text, media, contactId: contact.id, now });
-        return { accepted, replayed: false };
-      }),
-    );
+    return acceptBatches.submit({ prepared, text, media, idempotency });
   }
 
   /** A remembered answer for the key, a 422, or undefined to go on. */
@@ -327,47 +451,206 @@ export function createMessagesService(deps: MessagesServiceDeps) {
 
   // ── Receipts ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Applies a final receipt status to its part, and to the message once every part is final. */
-  async function applyToPart(
-    routeId: string,
-    smscMessageId: string,
-    status: FinalPartStatus,
-    errorCode: string | null,
-  ): Promise<'applied' | 'duplicate' | 'unknown'> {
-    return workerWrites.run(async (trx) => {
-      const found = await repository.findPart(trx, routeId, smscMessageId);
-      if (!found) return 'unknown';
-      // Receipts of the parts of one message are serialised on the message row, so the last one to finish sees
-      // every part final (READ COMMITTED re-reads after the lock).
-      const message = await repository.lockMessage(trx, found.message_id);
-      if (!message) return 'unknown';
-      const now = clock.now();
-      const finished = await repository.finishPart(
-        trx,
-        { messageId: found.message_id, seq: found.seq },
-        { status, errorCode, now },
-      );
-      if (!finished) return 'duplicate';
+  /**
+   * Applies final receipts to their parts, and to each message once every part is final, in `trx`: a few
+   * statements for the whole batch. The first receipt of a part wins, within the batch as across batches; later
+   * ones are duplicates. A receipt whose part is not known is parked in unmatched_receipts when `parkIfUnknown`.
+   */
+  async function applyToParts(trx: Executor, items: readonly ReceiptItem[], parkIfUnknown: boolean) {
+    const now = clock.now();
+    const results: ReceiptOutcome[] = items.map(() => 'unknown');
+    const partByReceipt = new Map<string, MessagePartRow>();
+    for (const routeId of new Set(items.map((item) => item.routeId))) {
+      const ids = items.filter((item) => item.routeId === routeId).map((item) => item.smscMessageId);
+      for (const part of await repository.findPartsBySmscIds(trx, routeId, ids)) {
+        partByReceipt.set(receiptKey(routeId, part.smsc_message_id), part);
+      }
+    }
+    const firstReceipt = new Map<string, { index: number; part: MessagePartRow }>();
+    const parked: UnmatchedReceiptRow[] = [];
+    for (const [index, item] of items.entries()) {
+      const part = partByReceipt.get(receiptKey(item.routeId, item.smscMessageId));
+      if (!part) {
+        if (!parkIfUnknown) continue;
+        parked.push({
+          id: newId(now),
+          route_id: item.routeId,
+          smsc_message_id: item.smscMessageId,
+          status: item.status,
+          error_code: item.errorCode,
+          received_at: now,
+        });
+        results[index] = 'parked';
+      } else if (firstReceipt.has(partKey(part))) results[index] = 'duplicate';
+      else firstReceipt.set(partKey(part), { index, part });
+    }
+    await repository.insertUnmatchedReceipts(trx, parked);
+    if (firstReceipt.size === 0) return results;
+
+    // Receipts of one message are serialised on its row, so the last part to finish sees every part final
+    // (READ COMMITTED re-reads after the lock).
+    const messageIds = [...new Set([...firstReceipt.values()].map(({ part }) => part.message_id))];
+    const messages = new Map((await repository.lockMessages(trx, messageIds)).map((row) => [row.id, row]));
+    const byOutcome = new Map<string, { item: ReceiptItem; parts: { messageId: string; seq: number }[] }>();
+    for (const { index, part } of firstReceipt.values()) {
+      if (!messages.has(part.message_id)) continue;
+      const item = items[index]!;
+      const outcomeKey = `${item.status}\u0000${item.errorCode ?? ''}`;
+      const group = byOutcome.get(outcomeKey) ?? { item, parts: [] };
+      group.parts.push({ messageId: part.message_id, seq: part.seq });
+      byOutcome.set(outcomeKey, group);
+    }
+    const finished = new Set<string>();
+    for (const { item, parts } of byOutcome.values()) {
+      const rows = await repository.finishParts(trx, parts, { status: item.status, errorCode: item.errorCode, now });
+      for (const row of rows) finished.add(partKey(row));
+    }
+    const touched = new Map<string, MessagePartRow[]>();
+    for (const { index, part } of firstReceipt.values()) {
+      if (!messages.has(part.message_id)) continue;
+      if (!finished.has(partKey(part))) {
+        results[index] = 'duplicate';
+        continue;
+      }
+      results[index] = 'applied';
+      const item = items[index]!;
       // A one-part message (most are) is final with its part: no need to read the others.
-      const parts =
-        message.segments === 1 && found.seq === 1
-          ? [{ ...found, status, error_code: errorCode }]
-          : await repository.listParts(trx, message.id);
-      if (parts.some((part) => part.status === 'sent')) return 'applied';
+      touched.set(part.message_id, [{ ...part, status: item.status, error_code: item.errorCode }]);
+    }
+    const multipart = [...touched.keys()].filter((id) => messages.get(id)!.segments !== 1);
+    for (const id of multipart) touched.set(id, []);
+    for (const part of await repository.listPartsOf(trx, multipart)) touched.get(part.message_id)!.push(part);
+
+    const finals = new Map<string, { outcome: ReturnType<typeof combineParts>; ids: string[] }>();
+    for (const [id, parts] of touched) {
+      if (parts.some((part) => part.status === 'sent')) continue;
       const outcome = combineParts(parts);
-      const row = await repository.markFinal(trx, message.id, { ...outcome, now });
-      if (row) await recordEvent(trx, eventOf(row));
-      return 'applied';
+      const key = JSON.stringify(outcome);
+      const group = finals.get(key) ?? { outcome, ids: [] };
+      group.ids.push(id);
+      finals.set(key, group);
+    }
+    const changed: MessageRow[] = [];
+    for (const { outcome, ids } of finals.values()) {
+      changed.push(...(await repository.markFinalMany(trx, ids, { ...outcome, now })));
+    }
+    await recordEvents(trx, changed.map(eventOf));
+    return results;
+  }
+
+  /**
+   * Applies the receipts that arrived before their parts were written; each is taken (deleted) by one applier, in
+   * the transaction that applies it, so a crash between the two loses nothing.
+   */
+  async function applyUnmatched(receipts: readonly { routeId: string; smscMessageId: string }[]): Promise<void> {
+    const wanted = receipts.filter((receipt) => receipt.smscMessageId !== '');
+    if (wanted.length === 0) return;
+    await database.transaction(async (trx) => {
+      const taken: ReceiptItem[] = [];
+      for (const routeId of new Set(wanted.map((receipt) => receipt.routeId))) {
+        const ids = wanted.filter((receipt) => receipt.routeId === routeId).map((receipt) => receipt.smscMessageId);
+        for (const row of await repository.takeUnmatchedReceipts(trx, routeId, ids)) {
+          taken.push({ routeId, smscMessageId: row.smsc_message_id, status: row.status, errorCode: row.error_code });
+        }
+      }
+      await applyToParts(trx, taken, false);
     });
   }
 
-  /** Applies the receipts that arrived before their parts were written; each is taken (deleted) by one applier. */
-  async function applyUnmatched(routeId: string, smscMessageIds: string[]): Promise<void> {
-    const ids = smscMessageIds.filter((id) => id !== '');
-    const taken = await repository.takeUnmatchedReceipts(database.db, routeId, ids);
-    for (const receipt of taken) {
-      await applyToPart(routeId, receipt.smsc_message_id, receipt.status, receipt.error_code);
+  /**
+   * Starts the attempts of a batch of send jobs (beginSend). A message whose recipient opted out since it was
+   * accepted is failed instead (`recipient_opted_out`), unless it is an auto-reply of the opt-out engine.
+   */
+  async function startSends(starts: SendStart[]): Promise<(MessageRow | undefined)[]> {
+    const started = await database.transaction(async (trx) => {
+      const now = clock.now();
+      const rows = await repository.markSendingMany(
+        trx,
+        starts.map((start) => start.id),
+        now,
+      );
+      const exempt = new Set(starts.filter((start) => start.optOutExempt).map((start) => start.id));
+      const refused = new Set<string>();
+      for (const orgId of new Set(rows.map(({ row }) => row.org_id))) {
+        const checked = rows.filter(({ row }) => row.org_id === orgId && !exempt.has(row.id));
+        if (checked.length === 0) continue;
+        const optedOut = await deps.optOut.optedOutAmong(
+          trx,
+          orgId,
+          checked.map(({ row }) => row.to_number),
+        );
+        for (const { row } of checked) if (optedOut.has(row.to_number)) refused.add(row.id);
+      }
+      const failed = await repository.markFinalMany(trx, [...refused], {
+        status: 'failed',
+        errorCode: OPTED_OUT_ERROR_CODE,
+        errorMessage: 'The recipient opted out after the message was accepted; it was not sent',
+        now,
+      });
+      const events = rows.filter(({ row, changed }) => changed && !refused.has(row.id)).map(({ row }) => row);
+      await recordEvents(trx, [...events, ...failed].map(eventOf));
+      return new Map(rows.filter(({ row }) => !refused.has(row.id)).map(({ row }) => [row.id, row]));
+    });
+    return starts.map((start) => started.get(start.id));
+  }
+
+  /** Records a batch of acknowledged submits (completeSend), then applies receipts that overtook them. */
+  async function recordSent(items: SentItem[]): Promise<boolean[]> {
+    const sent = await database.transaction(async (trx) => {
+      const now = clock.now();
+      const rows: MessageRow[] = [];
+      for (const routeId of new Set(items.map((item) => item.routeId))) {
+        const ids = items.filter((item) => item.routeId === routeId).map((item) => item.id);
+        rows.push(...(await repository.markSentMany(trx, ids, routeId, now)));
+      }
+      const moved = new Set(rows.map((row) => row.id));
+      const parts: MessagePartRow[] = [];
+      for (const item of items) {
+        // Once per message, should two attempts of one message finish in the same batch.
+        if (!moved.delete(item.id)) continue;
+        parts.push(
+          ...item.smscMessageIds.map((smscMessageId, index) => ({
+            message_id: item.id,
+            seq: index + 1,
+            route_id: item.routeId,
+            smsc_message_id: smscMessageId,
+            status: 'sent' as const,
+            error_code: null,
+            created_at: now,
+            updated_at: now,
+          })),
+        );
+      }
+      await repository.upsertParts(trx, parts);
+      await recordEvents(trx, rows.map(eventOf));
+      return new Set(rows.map((row) => row.id));
+    });
+    // After our commit: a receipt parked before it is ours to apply (see applyReceipt for the other side).
+    await applyUnmatched(
+      items
+        .filter((item) => sent.has(item.id))
+        .flatMap((item) => item.smscMessageIds.map((smscMessageId) => ({ routeId: item.routeId, smscMessageId }))),
+    );
+    return items.map((item) => sent.has(item.id));
+  }
+
+  /** Applies a batch of receipts from the carrier links (applyReceipt). */
+  async function recordReceipts(items: ReceiptItem[]): Promise<ReceiptOutcome[]> {
+    const results = await database.transaction((trx) => applyToParts(trx, items, true));
+    const parked = items.filter((_, index) => results[index] === 'parked');
+    if (parked.length > 0) {
+      log.debug({ count: parked.length }, 'receipts for ids not (yet) known; kept for matching');
+      // The part may have been committed after our look-up, before our commit; recordSent looks for receipts
+      // after its commit and this looks for the parts after ours, so one of the two always sees the other.
+      const found: { routeId: string; smscMessageId: string }[] = [];
+      for (const routeId of new Set(parked.map((item) => item.routeId))) {
+        const ids = parked.filter((item) => item.routeId === routeId).map((item) => item.smscMessageId);
+        const parts = await repository.findPartsBySmscIds(database.db, routeId, ids);
+        found.push(...parts.map((part) => ({ routeId, smscMessageId: part.smsc_message_id })));
+      }
+      await applyUnmatched(found);
     }
+    return results;
   }
 
   return {
@@ -436,40 +719,18 @@ export function createMessagesService(deps: MessagesServiceDeps) {
      * Starts an attempt: queued → sending (with its event), or another attempt of a message left sending.
      * Undefined when the message is past sending (a job run again after success) or gone.
      */
-    async beginSend(id: string): Promise<MessageRow | undefined> {
-      return workerWrites.run(async (trx) => {
-        const started = await repository.markSending(trx, id, clock.now());
-        if (started?.changed) await recordEvent(trx, eventOf(started.row));
-        return started?.row;
-      });
+    async beginSend(id: string, options: { optOutExempt?: boolean } = {}): Promise<MessageRow | undefined> {
+      return sendStarts.submit({ id, optOutExempt: options.optOutExempt === true });
     },
 
     /** The SMSC acknowledged every part: sent, with the parts, then any receipt that overtook the response. */
     async completeSend(id: string, routeId: string, smscMessageIds: string[]): Promise<void> {
-      const done = await workerWrites.run(async (trx) => {
-        const now = clock.now();
-        const row = await repository.markSent(trx, id, routeId, now);
-        if (!row) return false;
-        const parts: MessagePartRow[] = smscMessageIds.map((smscMessageId, index) => ({
-          message_id: id,
-          seq: index + 1,
-          route_id: routeId,
-          smsc_message_id: smscMessageId,
-          status: 'sent',
-          error_code: null,
-          created_at: now,
-          updated_at: now,
-        }));
-        await repository.upsertParts(trx, parts);
-        await recordEvent(trx, eventOf(row));
-        return true;
-      });
-      if (done) await applyUnmatched(routeId, smscMessageIds);
+      await sentRecords.submit({ id, routeId, smscMessageIds });
     },
 
     /** The carrier refused the message, or retrying is over: failed, with the code. */
     async failSend(id: string, errorCode: string, errorMessage: string): Promise<void> {
-      await workerWrites.run(async (trx) => {
+      await database.transaction(async (trx) => {
         const row = await repository.markFinal(trx, id, {
           status: 'failed',
           errorCode,
@@ -488,25 +749,12 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     async applyReceipt(routeId: string, receipt: DeliveryReceipt): Promise<void> {
       if (!receipt.final || receipt.status === null) return;
       const status: ReceiptStatus = receipt.status;
-      const result = await applyToPart(routeId, receipt.smscMessageId, status, receipt.errorCode);
-      if (result !== 'unknown') return;
-      await repository.insertUnmatchedReceipt(database.db, {
-        id: newId(clock.now()),
-        route_id: routeId,
-        smsc_message_id: receipt.smscMessageId,
+      await receiptRecords.submit({
+        routeId,
+        smscMessageId: receipt.smscMessageId,
         status,
-        error_code: receipt.errorCode,
-        received_at: clock.now(),
+        errorCode: receipt.errorCode,
       });
-      log.debug(
-        { routeId, smscMessageId: receipt.smscMessageId },
-        'receipt for an id not (yet) known; kept for matching',
-      );
-      // The part may have been committed between the look-up above and this insert; completeSend looks for
-      // receipts after its commit and this looks for the part after ours, so one of the two always sees the other.
-      if (await repository.findPart(database.db, routeId, receipt.smscMessageId)) {
-        await applyUnmatched(routeId, [receipt.smscMessageId]);
-      }
     },
 
     /**
@@ -581,22 +829,21 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       const now = clock.now();
       // Sent as an ordinary outbound message, without mayText: an opt-out confirmation and HELP answers go to
       // numbers that have opted out (CTIA; the engine decides which replies exist).
-      await jobs.transaction((trx) =>
-        insertOutbound(trx, {
-          id: newId(now),
-          prepared: {
-            orgId: message.org_id,
-            from: message.to_number,
-            to: message.from_number,
-            department,
-            agent: null,
-          },
-          text: reply,
-          media: [],
-          contactId: classified.value.contactId ?? message.contact_id,
-          now,
-        }),
-      );
+      const row = outboundRow({
+        id: newId(now),
+        prepared: {
+          orgId: message.org_id,
+          from: message.to_number,
+          to: message.from_number,
+          department,
+          agent: null,
+        },
+        text: reply,
+        media: [],
+        contactId: classified.value.contactId ?? message.contact_id,
+        now,
+      });
+      await jobs.transaction((trx) => insertOutbound(trx, [row], true));
     },
 
     /** Housekeeping: drops receipts nobody matched and idempotency keys past their 24 h. */
@@ -620,7 +867,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     },
 
     async listParts(id: string): Promise<MessagePartRow[]> {
-      return repository.listParts(database.db, id);
+      return repository.listPartsOf(database.db, [id]);
     },
   };
 }

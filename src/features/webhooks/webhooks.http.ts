@@ -1,10 +1,16 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import {
+  BlockedAddressError,
+  blockedLiteral,
+  createGuardedLookup,
+  isBlockedPort,
+  portOf,
+} from '../../platform/net/ssrf.js';
 
 /**
- * Outbound HTTP for webhooks (the validation handshake and deliveries), with the SSRF guard of CONTRACT.md §7:
+ * Outbound HTTP for webhooks (the validation handshake and deliveries), with the SSRF guard of CONTRACT.md §7
+ * (platform/net/ssrf.ts):
  *
  * - only `http:` and `https:` URLs, without credentials, and not to the ports the Fetch Standard blocks (§2.9
  *   "port blocking": SMTP, SSH, IRC, …), which are never HTTP servers;
@@ -17,14 +23,6 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  *
  * Kept-alive agents carry the connections of every subscription; a socket's address was checked when it connected.
  */
-
-/** Fetch Standard, §2.9 "port blocking" (https://fetch.spec.whatwg.org/#port-blocking). */
-const BAD_PORTS = new Set([
-  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
-  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532,
-  540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
-  6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
-]);
 
 /** Longest subscription uri accepted. */
 export const MAX_URI_LENGTH = 2048;
@@ -43,83 +41,9 @@ export function parseWebhookUri(raw: string): { ok: true; url: URL } | { ok: fal
   }
   if (url.username || url.password) return { ok: false, reason: 'The uri must not contain credentials' };
   if (!url.hostname) return { ok: false, reason: 'The uri names no host' };
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  if (BAD_PORTS.has(port)) return { ok: false, reason: `Port ${port} is not allowed for webhooks` };
+  const port = portOf(url);
+  if (isBlockedPort(port)) return { ok: false, reason: `Port ${port} is not allowed for webhooks` };
   return { ok: true, url };
-}
-
-/**
- * Address ranges webhooks are not sent to (IANA IPv4 and IPv6 Special-Purpose Address Registries, RFC 6890).
- * Node's BlockList also matches IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) against the IPv4 rules.
- */
-const RANGES: [label: string, subnets: [string, number, 'ipv4' | 'ipv6'][]][] = [
-  [
-    'loopback',
-    [
-      ['127.0.0.0', 8, 'ipv4'],
-      ['::1', 128, 'ipv6'],
-    ],
-  ],
-  [
-    'private',
-    [
-      ['10.0.0.0', 8, 'ipv4'],
-      ['172.16.0.0', 12, 'ipv4'],
-      ['192.168.0.0', 16, 'ipv4'],
-      ['100.64.0.0', 10, 'ipv4'], // shared address space (carrier-grade NAT), RFC 6598
-      ['fc00::', 7, 'ipv6'], // unique local, RFC 4193
-      ['fec0::', 10, 'ipv6'], // site-local, deprecated by RFC 3879 but still routed internally
-    ],
-  ],
-  [
-    'link-local',
-    [
-      ['169.254.0.0', 16, 'ipv4'], // includes cloud metadata services (169.254.169.254)
-      ['fe80::', 10, 'ipv6'],
-    ],
-  ],
-  [
-    'multicast',
-    [
-      ['224.0.0.0', 4, 'ipv4'],
-      ['ff00::', 8, 'ipv6'],
-    ],
-  ],
-  [
-    'reserved',
-    [
-      ['0.0.0.0', 8, 'ipv4'], // "this network"
-      ['192.0.0.0', 24, 'ipv4'], // IETF protocol assignments
-      ['192.0.2.0', 24, 'ipv4'], // TEST-NET-1
-      ['192.88.99.0', 24, 'ipv4'], // 6to4 relay anycast
-      ['198.18.0.0', 15, 'ipv4'], // benchmarking
-      ['198.51.100.0', 24, 'ipv4'], // TEST-NET-2
-      ['203.0.113.0', 24, 'ipv4'], // TEST-NET-3
-      ['240.0.0.0', 4, 'ipv4'], // reserved, and 255.255.255.255 broadcast
-      ['::', 96, 'ipv6'], // unspecified and IPv4-compatible (deprecated)
-      ['64:ff9b::', 96, 'ipv6'], // NAT64: would reach IPv4 addresses through a translator
-      ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64
-      ['100::', 64, 'ipv6'], // discard-only
-      ['2001::', 23, 'ipv6'], // IETF protocol assignments (Teredo, ORCHID, …)
-      ['2001:db8::', 32, 'ipv6'], // documentation
-      ['2002::', 16, 'ipv6'], // 6to4: embeds an IPv4 address
-    ],
-  ],
-];
-
-const BLOCKS = RANGES.map(([label, subnets]) => {
-  const list = new BlockList();
-  for (const [network, prefix, type] of subnets) list.addSubnet(network, prefix, type);
-  return { label, list };
-});
-
-/** The kind of range `address` lies in ("loopback", "private", …), or null for a public address. */
-export function nonPublicRange(address: string): string | null {
-  const family = isIP(address);
-  if (family === 0) return 'invalid';
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const { label, list } of BLOCKS) if (list.check(address, type)) return label;
-  return null;
 }
 
 export type OutboundErrorKind = 'not_allowed' | 'timeout' | 'network' | 'aborted' | 'too_large';
@@ -135,28 +59,8 @@ export class OutboundError extends Error {
   }
 }
 
-function notAllowed(host: string, address: string, range: string): OutboundError {
-  const shown = host === address ? address : `${host} (${address})`;
-  return new OutboundError('not_allowed', `${shown} is a ${range} address; webhooks are sent to public addresses only`);
-}
-
-/** dns.lookup that refuses non-public addresses unless they are allowed; every address of the name must pass. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      if (addresses.length === 0) return callback(new OutboundError('network', `${hostname} has no address`), '', 0);
-      if (!allowPrivate) {
-        for (const { address } of addresses) {
-          const range = nonPublicRange(address);
-          if (range) return callback(notAllowed(hostname, address, range), '', 0);
-        }
-      }
-      if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      const [first] = addresses;
-      return callback(null, first!.address, first!.family);
-    });
-  };
+function notAllowed(blocked: BlockedAddressError): OutboundError {
+  return new OutboundError('not_allowed', `${blocked.message}; webhooks are sent to public addresses only`);
 }
 
 export interface OutboundRequest {
@@ -194,17 +98,14 @@ const IDLE_SOCKET_MS = 4000;
 export function createOutboundHttp(options: OutboundHttpOptions) {
   const { allowPrivate, userAgent } = options;
   const captureBytes = options.captureBytes ?? 1024;
-  const lookup = guardedLookup(allowPrivate);
+  const lookup = createGuardedLookup({ allowPrivate });
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS, lookup, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
   function once(request: OutboundRequest, deadline: number): Promise<OutboundResponse> {
     const { url } = request;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!allowPrivate && isIP(host)) {
-      const range = nonPublicRange(host);
-      if (range) return Promise.reject(notAllowed(host, host, range));
-    }
+    const blocked = allowPrivate ? undefined : blockedLiteral(url);
+    if (blocked) return Promise.reject(notAllowed(blocked));
     const transport = url.protocol === 'https:' ? https : http;
     const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
     return new Promise<OutboundResponse>((resolve, reject) => {
@@ -297,6 +198,7 @@ class StaleSocketError extends Error {}
 
 function classify(error: Error, reusedSocket: boolean): Error {
   if (error instanceof OutboundError) return error;
+  if (error instanceof BlockedAddressError) return notAllowed(error);
   const code = (error as NodeJS.ErrnoException).code;
   if (reusedSocket && code === 'ECONNRESET') return new StaleSocketError('connection reset (ECONNRESET)');
   const described = code ? `${describeCode(code)} (${code})` : error.message;

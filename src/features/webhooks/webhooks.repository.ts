@@ -5,6 +5,7 @@ import type {
   WebhookDeliveriesTable,
   WebhookSubscriptionsTable,
 } from '../../platform/db/tables.js';
+import { idUpperBound } from '../../platform/ids.js';
 
 export type SubscriptionRow = WebhookSubscriptionsTable;
 export type DeliveryRow = WebhookDeliveriesTable;
@@ -56,6 +57,9 @@ export interface ClaimDeliveriesOptions {
    */
   excludeSubscriptions?: readonly string[];
 }
+
+/** States a delivery does not leave on its own: only a manual retry makes it pending again. */
+const FINISHED_STATES: DeliveryState[] = ['succeeded', 'failed', 'cancelled'];
 
 /** Rows per INSERT: a delivery has 20 columns; both dialects take far more parameters than 500 × 20. */
 const INSERT_CHUNK = 500;
@@ -278,23 +282,27 @@ export function createWebhooksRepository() {
     ): Promise<DeliveryRow[]> {
       const { runnerId, now, subscriptionId, limit, lockTimeoutMs } = options;
       if (limit <= 0) return [];
+      // A MATERIALIZED CTE, read once, so the claim never takes more than `limit` (see claimJobs).
       const rows = await db
+        .with(
+          (cte) => cte('claimable').materialized(),
+          (qb) =>
+            qb
+              .selectFrom('webhook_deliveries')
+              .select('id')
+              .where('subscription_id', '=', subscriptionId)
+              // A literal, not a parameter: SQLite uses a partial index only when the WHERE visibly implies it.
+              .where('state', '=', sql<'pending'>`'pending'`)
+              .where('next_attempt_at', '<=', now)
+              .where((w) => w.or([w('locked_at', 'is', null), w('locked_at', '<', now - lockTimeoutMs)]))
+              .orderBy('next_attempt_at')
+              .orderBy('id')
+              .limit(limit)
+              .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+        )
         .updateTable('webhook_deliveries')
         .set({ locked_by: runnerId, locked_at: now })
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('webhook_deliveries')
-            .select('id')
-            .where('subscription_id', '=', subscriptionId)
-            // A literal, not a parameter: SQLite uses a partial index only when the query's WHERE visibly implies it.
-            .where('state', '=', sql<'pending'>`'pending'`)
-            .where('next_attempt_at', '<=', now)
-            .where((w) => w.or([w('locked_at', 'is', null), w('locked_at', '<', now - lockTimeoutMs)]))
-            .orderBy('next_attempt_at')
-            .orderBy('id')
-            .limit(limit)
-            .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-        )
+        .where('id', 'in', (eb) => eb.selectFrom('claimable').select('claimable.id'))
         .returningAll()
         .execute();
       return rows.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || cmp(a.id, b.id));
@@ -425,6 +433,44 @@ export function createWebhooksRepository() {
         .where('locked_by', 'is', null)
         .returningAll()
         .executeTakeFirst();
+    },
+
+    /**
+     * Retention: deletes up to `limit` finished deliveries (succeeded, failed, cancelled) whose last change is before
+     * `before`, oldest first, and their attempts with them (ON DELETE CASCADE); answers how many deliveries. Pending
+     * deliveries are never deleted: the state is checked again by the DELETE itself, so a delivery a manual retry
+     * made pending meanwhile stays (PostgreSQL re-evaluates the condition on the row's newest version, and skips
+     * rows another transaction holds). The candidates are read by id range (ids sort by creation, and a delivery
+     * changes only after it is created), so the scan stays within the old rows. They are a MATERIALIZED CTE, read
+     * once: as an `IN (subquery … LIMIT … SKIP LOCKED)` the subquery may be rescanned per row of a nested loop, each
+     * rescan skipping the rows this statement already deleted and taking `limit` more.
+     */
+    async deleteFinishedDeliveriesBefore(
+      db: Executor,
+      dialect: Dialect,
+      before: number,
+      limit: number,
+    ): Promise<number> {
+      const result = await db
+        .with(
+          (cte) => cte('batch').materialized(),
+          (qb) =>
+            qb
+              .selectFrom('webhook_deliveries')
+              .select('id')
+              .where('id', '<', idUpperBound(before))
+              .where('state', 'in', FINISHED_STATES)
+              .where('updated_at', '<', before)
+              .orderBy('id')
+              .limit(limit)
+              .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+        )
+        .deleteFrom('webhook_deliveries')
+        .where('state', 'in', FINISHED_STATES)
+        .where('updated_at', '<', before)
+        .where('id', 'in', (eb) => eb.selectFrom('batch').select('batch.id'))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async listAttempts(db: Executor, deliveryIds: string[]): Promise<AttemptRow[]> {

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { Tables } from './tables.js';
 
@@ -51,7 +60,7 @@ function createSqlite(file: string, busyTimeoutMs: number): Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
 
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }) });
   return {
     dialect: 'sqlite',
     db,
@@ -61,6 +70,29 @@ function createSqlite(file: string, busyTimeoutMs: number): Database {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Transactions begin with `BEGIN IMMEDIATE`: they take the write lock at once, waiting up to busy_timeout for it. A
+ * deferred `BEGIN` that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when another process committed in
+ * between (several processes on one file: `serve --role api` beside `--role worker`), and that cannot be retried
+ * by waiting. Our transactions all write, so nothing is lost by locking early.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /** Keeps prepared statements by SQL text, so a hot query is compiled by SQLite once. */

@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002_oauth.js';
 import * as m0003 from './migrations/0003_contacts.js';
 import * as m0004 from './migrations/0004_messages.js';
 import * as m0005 from './migrations/0005_webhooks.js';
+import * as m0006 from './migrations/0006_carrier_leases.js';
 
 /**
  * The one numbered migration history, run on both dialects. Listed in code rather than read from a folder,
@@ -15,6 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_contacts': m0003,
   '0004_messages': m0004,
   '0005_webhooks': m0005,
+  '0006_carrier_leases': m0006,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema.

@@ -30,6 +30,7 @@ export interface Tables {
   unmatched_receipts: UnmatchedReceiptsTable;
   idempotency_keys: IdempotencyKeysTable;
   carrier_routes: CarrierRoutesTable;
+  carrier_link_leases: CarrierLinkLeasesTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
@@ -376,6 +377,17 @@ export interface CarrierRoutesTable {
   /** The URL with its password hidden, for lists and logs. */
   url_redacted: string;
   created_at: number;
+  updated_at: number;
+}
+
+/** Who owns the bind of an exclusive carrier route (features/carrier/link-leases.ts). */
+export interface CarrierLinkLeasesTable {
+  /** A carrier_routes id, or `env` (SMPP_URL). */
+  route_id: string;
+  /** The lease keeper of one process: `<host>/<pid>/<random>`. */
+  holder: string;
+  /** The holder's clock when it took or last renewed the lease, plus the lease TTL. */
+  expires_at: number;
   updated_at: number;
 }
 

@@ -1,6 +1,6 @@
 import type { Dialect, Executor } from '../db/database.js';
 import type { EventsTable } from '../db/tables.js';
-import { newId } from '../ids.js';
+import { idUpperBound, newId } from '../ids.js';
 
 /**
  * The events outbox: a fact about a change ("contact 42 was updated") written with the caller's executor, so it
@@ -41,7 +41,19 @@ export interface Event {
 
 /** Writes one event with `db`: pass the transaction of the change it describes. */
 export async function recordEvent(db: Executor, event: NewEvent): Promise<Event> {
-  const row: EventRow = {
+  const row = toRow(event);
+  await db.insertInto('events').values(row).execute();
+  return toEvent(row);
+}
+
+/** Writes many events in one statement (a batch of changes committed together). */
+export async function recordEvents(db: Executor, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.insertInto('events').values(events.map(toRow)).execute();
+}
+
+function toRow(event: NewEvent): EventRow {
+  return {
     id: newId(event.at),
     org_id: event.orgId,
     type: event.type,
@@ -50,8 +62,6 @@ export async function recordEvent(db: Executor, event: NewEvent): Promise<Event>
     created_at: event.at,
     dispatched_at: null,
   };
-  await db.insertInto('events').values(row).execute();
-  return toEvent(row);
 }
 
 /** Events not yet dispatched, oldest id first. */
@@ -93,6 +103,39 @@ export async function markEventsDispatched(db: Executor, ids: string[], at: numb
     .where('dispatched_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * Deletes up to `limit` events dispatched before `before`, oldest first; answers how many. Pending events are never
+ * deleted. Events are read by id range (ids sort by creation time, and an event is dispatched after it is created),
+ * so the scan stays within the old rows; on PostgreSQL rows another transaction holds are skipped, not waited for.
+ * The batch is a MATERIALIZED CTE, read once: as an `IN (subquery … LIMIT … SKIP LOCKED)` the subquery may be
+ * rescanned per row of a nested loop, each rescan skipping the rows this statement already deleted and taking more.
+ */
+export async function deleteDispatchedEventsBefore(
+  db: Executor,
+  dialect: Dialect,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const result = await db
+    .with(
+      (cte) => cte('batch').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('events')
+          .select('id')
+          .where('id', '<', idUpperBound(before))
+          .where('dispatched_at', '<', before)
+          .orderBy('id')
+          .limit(limit)
+          .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .deleteFrom('events')
+    .where('dispatched_at', '<', before)
+    .where('id', 'in', (eb) => eb.selectFrom('batch').select('batch.id'))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** The events of one subject in an organisation, oldest id first (for inspection and tests). */

@@ -81,6 +81,13 @@ export async function insertJob(executor: Executor, row: NewJobRow): Promise<Job
   return executor.insertInto('jobs').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Inserts jobs without job keys in one statement (a batch of state changes committed together). */
+export async function insertJobs(executor: Executor, rows: readonly NewJobRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.some((row) => row.job_key != null)) throw new TypeError('insertJobs: jobs with a job_key go one by one');
+  await executor.insertInto('jobs').values(rows).execute();
+}
+
 export interface ClaimOptions {
   workerId: string;
   /** Current time (ms) from the worker's clock: jobs with run_at <= now are due. */
@@ -95,6 +102,9 @@ export interface ClaimOptions {
 
 /**
  * Claims up to `limit` due jobs for one worker: stamps locked_by/locked_at and counts the attempt, in one statement.
+ * The candidates are a MATERIALIZED CTE, read once: as `id IN (subquery … LIMIT … SKIP LOCKED)` PostgreSQL may
+ * rescan the subquery per outer row, each rescan skipping the rows this statement already locked and taking
+ * `limit` more, so a claim could take more jobs than it has slots for.
  * Order: priority (higher first), then run_at, then id (creation order) — the `jobs_claim_idx` order.
  *
  * PostgreSQL: the inner SELECT takes row locks with FOR UPDATE SKIP LOCKED, so concurrent workers each take different
@@ -113,22 +123,25 @@ export async function claimJobs(executor: Executor, dialect: Dialect, options: C
   const staleBefore = now - lockTimeoutMs;
 
   const rows = await executor
+    .with(
+      (cte) => cte('claimable').materialized(),
+      (db) =>
+        db
+          .selectFrom('jobs')
+          .select('id')
+          .where('failed_at', 'is', null)
+          .where('run_at', '<=', now)
+          .where((w) => w.or([w('locked_at', 'is', null), w('locked_at', '<', staleBefore)]))
+          .$if(tasks !== undefined, (q) => q.where('task', 'in', tasks!))
+          .orderBy('priority', 'desc')
+          .orderBy('run_at')
+          .orderBy('id')
+          .limit(limit)
+          .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
     .updateTable('jobs')
     .set((eb) => ({ locked_by: workerId, locked_at: now, attempts: eb('attempts', '+', 1), updated_at: now }))
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('failed_at', 'is', null)
-        .where('run_at', '<=', now)
-        .where((w) => w.or([w('locked_at', 'is', null), w('locked_at', '<', staleBefore)]))
-        .$if(tasks !== undefined, (q) => q.where('task', 'in', tasks!))
-        .orderBy('priority', 'desc')
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(limit)
-        .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-    )
+    .where('id', 'in', (eb) => eb.selectFrom('claimable').select('claimable.id'))
     .returningAll()
     .execute();
   // RETURNING gives no order; callers start jobs in claim order.
@@ -139,15 +152,24 @@ export function compareClaimOrder(a: JobRow, b: JobRow): number {
   return b.priority - a.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Deletes a job that succeeded. False when this worker no longer holds it (its lock expired and it was re-claimed). */
-export async function completeJob(executor: Executor, token: ClaimToken): Promise<boolean> {
-  const result = await executor
+/**
+ * Deletes jobs that succeeded, many of one worker in one statement (the worker batches the completions of concurrent
+ * jobs). Resolves to the ids deleted; a job missing from it is no longer held by this claim (its lock expired and
+ * it was claimed again).
+ */
+export async function completeJobs(
+  executor: Executor,
+  workerId: string,
+  tokens: readonly Omit<ClaimToken, 'workerId'>[],
+): Promise<Set<string>> {
+  if (tokens.length === 0) return new Set();
+  const rows = await executor
     .deleteFrom('jobs')
-    .where('id', '=', token.id)
-    .where('locked_by', '=', token.workerId)
-    .where('attempts', '=', token.attempts)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+    .where('locked_by', '=', workerId)
+    .where((eb) => eb.or(tokens.map((token) => eb.and([eb('id', '=', token.id), eb('attempts', '=', token.attempts)]))))
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 export interface FailJobOptions extends ClaimToken {
@@ -198,6 +220,31 @@ export async function failJob(executor: Executor, options: FailJobOptions): Prom
     .returning(['failed_at', 'run_at'])
     .executeTakeFirst();
   return row && { failed: row.failed_at !== null, runAt: row.run_at };
+}
+
+/**
+ * Releases a job whose handler deferred it (JobDeferred): unlocked, due at `runAt`, and the claim's attempt given
+ * back (attempts − 1), so a deferral never counts against max_attempts; last_error stays. Acts only for the claim
+ * that holds the job (the fencing token); false otherwise.
+ */
+export async function deferJob(
+  executor: Executor,
+  options: ClaimToken & { now: number; runAt: number },
+): Promise<boolean> {
+  const result = await executor
+    .updateTable('jobs')
+    .set((eb) => ({
+      locked_by: null,
+      locked_at: null,
+      attempts: eb('attempts', '-', 1),
+      run_at: options.runAt,
+      updated_at: options.now,
+    }))
+    .where('id', '=', options.id)
+    .where('locked_by', '=', options.workerId)
+    .where('attempts', '=', options.attempts)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Jobs not yet failed: waiting, scheduled for a retry, or running. Zero means the queue is drained. */

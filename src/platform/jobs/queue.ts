@@ -4,7 +4,7 @@ import type { Database, Executor } from '../db/database.js';
 import type { Tables } from '../db/tables.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { insertJob, type JobRow } from './jobs.repository.js';
+import { insertJob, insertJobs, type JobRow } from './jobs.repository.js';
 
 /**
  * The producing side of the job queue: `enqueue` writes a job row with the caller's executor, so the job commits or
@@ -89,12 +89,33 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that cannot do the job in this process now, for a reason that is no fault of the job (another
+ * process owns what it needs, e.g. the bind of an exclusive carrier route): the job is released, runs again
+ * `delayMs` later, here or elsewhere, and the attempt is given back, so waiting never uses up max_attempts. Its
+ * last_error is left as it was. A handler that defers must be sure the wait ends: nothing caps deferrals.
+ */
+export class JobDeferred extends Error {
+  constructor(
+    readonly delayMs: number,
+    reason = 'the job was deferred',
+  ) {
+    super(reason);
+    this.name = 'JobDeferred';
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) {
+      throw new TypeError('JobDeferred: delayMs must be a whole number of milliseconds, 0 or more');
+    }
+  }
+}
+
 export interface JobQueue<Tasks extends TaskMap = AnyTasks> {
   /**
    * Adds a job using `executor`: pass the transaction of the state change it belongs to, so both commit together.
    * With a bare connection the job is committed when this resolves, and local workers are woken at once.
    */
   enqueue<T extends TaskName<Tasks>>(executor: Executor, spec: EnqueueSpec<T, Tasks[T]>): Promise<Job>;
+  /** Adds many jobs in one statement, like `enqueue` for each (without `jobKey`, which needs one statement each). */
+  enqueueMany<T extends TaskName<Tasks>>(executor: Executor, specs: readonly EnqueueSpec<T, Tasks[T]>[]): Promise<void>;
   /**
    * `database.transaction(fn)`, then — only after the commit, when the jobs are visible to other connections — wakes
    * local workers if `fn` enqueued anything. Without it a job enqueued in a transaction waits for the next poll.
@@ -125,6 +146,20 @@ export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clo
       if (executor.isTransaction) enqueuedIn.add(executor);
       else notify();
       return toJob(row);
+    },
+
+    async enqueueMany(executor, specs) {
+      if (specs.length === 0) return;
+      const now = clock.now();
+      await insertJobs(
+        executor,
+        specs.map((spec) => {
+          if (spec.jobKey !== undefined) throw new TypeError('enqueueMany: a job with a jobKey goes through enqueue');
+          return toNewRow(spec, now);
+        }),
+      );
+      if (executor.isTransaction) enqueuedIn.add(executor);
+      else notify();
     },
 
     async transaction(fn) {

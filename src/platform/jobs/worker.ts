@@ -1,10 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createBatcher } from '../batcher.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { type ClaimToken, claimJobs, completeJob, type FailOutcome, failJob, type JobRow } from './jobs.repository.js';
-import { type JobHandler, type JobHandlers, type JobQueue, PermanentJobError, type TaskMap, toJob } from './queue.js';
+import {
+  type ClaimToken,
+  claimJobs,
+  completeJobs,
+  deferJob,
+  type FailOutcome,
+  failJob,
+  type JobRow,
+} from './jobs.repository.js';
+import {
+  JobDeferred,
+  type JobHandler,
+  type JobHandlers,
+  type JobQueue,
+  PermanentJobError,
+  type TaskMap,
+  toJob,
+} from './queue.js';
 
 /**
  * The consuming side of the job queue. A worker claims due jobs (jobs.repository.ts claimJobs), runs each with the
@@ -22,6 +39,8 @@ export interface BackoffOptions {
 
 /** 1 s doubling to 1 h: a flapping carrier link is retried within seconds, a dead subscriber hourly. */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 3_600_000 };
+/** Completions of concurrent jobs deleted by one statement at most. */
+const COMPLETION_BATCH = 100;
 /** The default of SHUTDOWN_TIMEOUT_MS in config.ts, for a worker built without one. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -90,6 +109,8 @@ interface Failure {
   message: string;
   permanent: boolean;
   error?: unknown;
+  /** Set when the handler threw JobDeferred: not a failure; the job runs again this much later. */
+  deferMs?: number;
 }
 
 interface Running {
@@ -114,6 +135,15 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
   const random = options.random ?? Math.random;
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const defaultStopTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+
+  // Jobs finishing together are deleted together: one statement (and on PostgreSQL one commit) per batch.
+  const completions = createBatcher(
+    async (tokens: ClaimToken[]) => {
+      const deleted = await completeJobs(database.db, workerId, tokens);
+      return tokens.map((token) => deleted.has(token.id));
+    },
+    { maxBatch: COMPLETION_BATCH },
+  );
 
   const running = new Set<Running>();
   let loop: Promise<void> | undefined;
@@ -174,8 +204,15 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
     if (entry.abandoned) return;
     try {
       if (!failure) {
-        if (await completeJob(database.db, token)) log.debug('job completed');
+        if (await completions.submit(token)) log.debug('job completed');
         else log.warn('job finished after its lock had expired; another worker may run it again');
+        return;
+      }
+      if (failure.deferMs !== undefined) {
+        const now = clock.now();
+        const runAt = now + failure.deferMs;
+        if (await deferJob(database.db, { ...token, now, runAt })) log.debug({ runAt }, 'job deferred');
+        else log.warn('job deferred after its lock had expired; another worker may run it again');
         return;
       }
       const now = clock.now();
@@ -214,6 +251,9 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
       await handlers[row.task]!(payload, { job: toJob(row), attempt: row.attempts, signal, logger: log });
       return undefined;
     } catch (error) {
+      if (error instanceof JobDeferred) {
+        return { message: describeError(error), permanent: false, deferMs: error.delayMs };
+      }
       return { message: describeError(error), permanent: error instanceof PermanentJobError, error };
     }
   }

@@ -30,6 +30,15 @@ describe('parseRouteUrl', () => {
     });
   });
 
+  it('reads exclusive=true as one bind across worker processes, and leaves it out otherwise', () => {
+    expect(parseRouteUrl('smpp://a:b@smsc?exclusive=true')).toMatchObject({ exclusive: true });
+    expect(parseRouteUrl('smpp://a:b@smsc?exclusive=1&tps=5')).toMatchObject({ exclusive: true, tps: 5 });
+    expect('exclusive' in parseRouteUrl('smpp://a:b@smsc')).toBe(false);
+    expect('exclusive' in parseRouteUrl('smpp://a:b@smsc?exclusive=false')).toBe(false);
+    // The last occurrence wins, as for every parameter.
+    expect('exclusive' in parseRouteUrl('smpp://a:b@smsc?exclusive=true&exclusive=no')).toBe(false);
+  });
+
   it('refuses what it cannot use, naming the problem', () => {
     const bad = [
       ['http://a:b@smsc', /scheme/],
@@ -37,6 +46,7 @@ describe('parseRouteUrl', () => {
       ['smpp://a:b@smsc?window=0', /window/],
       ['smpp://a:b@smsc?tps=fast', /tps/],
       ['smpp://a:b@smsc?tls=maybe', /tls/],
+      ['smpp://a:b@smsc?exclusive=sometimes', /exclusive must be true or false/],
       ['smpp://a:b@smsc?windw=5', /unknown parameter/],
       ['ssmpp://a:b@smsc?tls=false', /always TLS/],
       ['smpp://a:b@smsc/path', /path/],
