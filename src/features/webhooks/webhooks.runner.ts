@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Transaction } from 'kysely';
+import { createBatcher } from '../../platform/batcher.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Tables } from '../../platform/db/tables.js';
@@ -9,6 +10,7 @@ import { claimPendingEvents, markEventsDispatched } from '../../platform/events/
 import { newId } from '../../platform/ids.js';
 import type { Worker } from '../../platform/jobs/worker.js';
 import type { Logger } from '../../platform/logger.js';
+import { createSleeper } from '../../platform/sleeper.js';
 import { eventBody, matchingFilter, type ParsedFilter, parseFilter, subjectOfEvent } from './webhooks.filters.js';
 import { OutboundError, type OutboundHttp, type OutboundResponse } from './webhooks.http.js';
 import {
@@ -90,7 +92,7 @@ export interface WebhookRunner {
   dispatchOnce(): Promise<number>;
 }
 
-/** One attempt's outcome, waiting for the group commit. */
+/** One attempt's outcome, waiting for its batch's transaction. */
 interface Outcome {
   lock: DeliveryLock;
   subscriptionId: string;
@@ -100,7 +102,6 @@ interface Outcome {
   streakSeen: boolean;
   change: AttemptOutcome;
   attempt: AttemptRow;
-  done: (error?: unknown) => void;
 }
 
 interface Running {
@@ -144,28 +145,9 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
   const refillSlots = Math.max(1, Math.floor(concurrency / 4));
   const refillPerSubscription = Math.floor(perSubscription / 2);
 
-  let woken = false;
-  let wakeSleeper: (() => void) | undefined;
-  function wake(): void {
-    woken = true;
-    wakeSleeper?.();
-  }
-  function idle(ms: number): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      wakeSleeper = done;
-      function done() {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        woken = false;
-        resolve();
-      }
-    });
-  }
+  const sleeper = createSleeper();
+  const { wake } = sleeper;
+  const idle = (ms: number) => sleeper.idle(ms);
 
   function filtersOf(subscription: SubscriptionRow): ParsedFilter[] {
     const filters: ParsedFilter[] = [];
@@ -256,39 +238,17 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
 
   /**
    * Group commit: the outcomes of attempts that finish together are written by one transaction of a few set-based
-   * statements (one UPDATE of the deliveries, one INSERT of the attempts, …) instead of a transaction each; the
-   * batch is flushed on the next turn of the event loop. If the batch fails, each outcome is retried on its own,
-   * so one bad write cannot lose the others'.
+   * statements (one UPDATE of the deliveries, one INSERT of the attempts, …) instead of a transaction each. If a
+   * batch fails, each outcome is written on its own, so one bad write cannot lose the others'.
    */
-  const outcomes: Outcome[] = [];
-  let flushScheduled = false;
-  function record(outcome: Omit<Outcome, 'done'>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      outcomes.push({ ...outcome, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
-    });
-  }
-  async function flush(): Promise<void> {
-    const batch = outcomes.splice(0, OUTCOME_BATCH);
-    flushScheduled = outcomes.length > 0;
-    if (flushScheduled) setImmediate(flush);
-    try {
+  const outcomes = createBatcher(
+    async (batch: Outcome[]) => {
       await database.transaction((trx) => writeOutcomes(trx, batch));
-      for (const item of batch) item.done();
-    } catch {
-      for (const item of batch) {
-        try {
-          await database.transaction((trx) => writeOutcomes(trx, [item]));
-          item.done();
-        } catch (error) {
-          item.done(error ?? new Error('the outcome could not be written'));
-        }
-      }
-    }
-  }
+      return batch.map(() => undefined);
+    },
+    { maxBatch: OUTCOME_BATCH, concurrency: database.dialect === 'postgres' ? 4 : 1, retryAlone: true },
+  );
+  const record = (outcome: Outcome): Promise<void> => outcomes.submit(outcome);
 
   /** The deliveries (fenced by their locks), the attempt log, and the health of the subscriptions. */
   async function writeOutcomes(trx: Transaction<Tables>, batch: Outcome[]): Promise<void> {
@@ -594,7 +554,7 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
       wake();
       await loop;
       loop = undefined;
-      woken = false;
+      sleeper.reset();
       const pending = [...running];
       if (pending.length > 0) {
         let timer: NodeJS.Timeout | undefined;

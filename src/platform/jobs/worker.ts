@@ -4,6 +4,7 @@ import { createBatcher } from '../batcher.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { createSleeper } from '../sleeper.js';
 import {
   type ClaimToken,
   claimJobs,
@@ -150,32 +151,11 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
   let stopping = false;
   let unsubscribe: (() => void) | undefined;
 
-  // Wake-ups: `woken` remembers a nudge that arrives while the loop is busy (e.g. mid-claim), so it is never lost.
-  let woken = false;
-  let wakeSleeper: (() => void) | undefined;
+  // Wake-ups (a nudge while the loop is busy is remembered, see sleeper.ts); the loop may be waiting for a free slot.
+  const sleeper = createSleeper();
+  const { wake } = sleeper;
+  const idle = (ms: number) => sleeper.idle(ms);
   let waitingForSlot = false;
-
-  function wake(): void {
-    woken = true;
-    wakeSleeper?.();
-  }
-
-  function idle(ms: number): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      wakeSleeper = done;
-      function done() {
-        clearTimeout(timer);
-        wakeSleeper = undefined;
-        woken = false;
-        resolve();
-      }
-    });
-  }
 
   function claim(limit: number): Promise<JobRow[]> {
     return claimJobs(database.db, database.dialect, { workerId, now: clock.now(), limit, lockTimeoutMs, tasks });
@@ -337,7 +317,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
       wake();
       await loop; // lets a claim in progress finish, so no job is claimed after stop resolves
       loop = undefined;
-      woken = false;
+      sleeper.reset();
 
       const pending = [...running].filter((entry) => !entry.abandoned);
       if (pending.length > 0) {
