@@ -98,7 +98,7 @@ export function createContainer(options: ContainerOptions) {
   const jobHandlers: JobHandlers = {};
 
   // Messages: the accept path, the send pipeline over carrier links, receipts and inbound texts.
-  const media = createFileMediaStore(join(config.dataDir, 'media'));
+  const media = createFileMediaStore(join(config.dataDir, 'media'), clock);
   const messages = createMessagesService({
     database,
     clock,

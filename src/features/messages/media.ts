@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Clock } from '../../platform/clock.js';
 import {
   BlockedAddressError,
   blockedLiteral,
@@ -91,28 +92,79 @@ export interface StoredMedia {
   size: number;
 }
 
+/** Media stored for a send not (yet) known to have committed: the key and when its pending marker was written. */
+export interface PendingMedia {
+  key: string;
+  /** Clock time of put(), in ms since the epoch. */
+  storedAt: number;
+}
+
+/**
+ * A pending marker older than this belongs to a send that will never commit (its process died between storing and
+ * committing, or its clean-up failed): the sweep deletes its media unless a message references them. An accept
+ * takes two minutes at most (10 fetches of 10 s each, then one transaction), so an hour leaves a wide margin.
+ */
+export const MEDIA_PENDING_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Where media live. put() stores bytes as pending (a marker beside them, written first): keep() removes the marker
+ * once a committed message references them, delete() removes media and marker when the send made no message, and
+ * the messages sweep settles markers that a crash left behind (README.md, Media).
+ */
 export interface MediaStore {
   put(bytes: Buffer, contentType: string): Promise<StoredMedia>;
   /** Undefined for a key that is malformed or not stored. */
   open(key: string): Promise<{ stream: Readable; contentType: string; size: number } | undefined>;
+  /** Their message committed: the media stay, their pending marker goes. A key without a marker is no error. */
+  keep(key: string): Promise<void>;
+  /** Removes the media and their marker. A key not stored (or malformed) is no error. */
+  delete(key: string): Promise<void>;
+  /** Every pending marker. */
+  pending(): Promise<PendingMedia[]>;
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{22}\.(jpg|png|gif|mp4|mp3|pdf|vcf)$/;
+/** Markers live in this subfolder: a key never contains a slash, so open() cannot reach one. */
+const PENDING_FOLDER = 'pending';
 
-/** Media as files under `dir` (DATA_DIR/media), named by their key. */
-export function createFileMediaStore(dir: string): MediaStore {
+/**
+ * Media as files under `dir` (DATA_DIR/media), named by their key; pending markers as files `pending/{key}` holding
+ * the clock time of put(), so the sweep reads only the markers and never lists the media themselves.
+ */
+export function createFileMediaStore(dir: string, clock: Clock): MediaStore {
+  const pendingDir = join(dir, PENDING_FOLDER);
+  const markerOf = (key: string) => join(pendingDir, key);
+  const temporaryOf = (key: string) => join(dir, `.${key}.tmp`);
   let ready: Promise<unknown> | undefined;
+
+  /**
+   * The marker's time. One being written (created, still empty) or left empty by a crash is aged by its file's
+   * modification time, so a send in flight is never taken for an old one.
+   */
+  async function storedAtOf(key: string): Promise<number | undefined> {
+    try {
+      const text = await readFile(markerOf(key), 'utf8');
+      return /^\d+$/.test(text) ? Number(text) : (await stat(markerOf(key))).mtimeMs;
+    } catch (error) {
+      // Removed since the listing (kept or deleted by its send): not pending any more.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   return {
     async put(bytes, contentType) {
       const extension = MEDIA_TYPES[contentType];
       if (!extension) throw new TypeError(`not a media type we store: ${contentType}`);
-      ready ??= mkdir(dir, { recursive: true });
+      ready ??= mkdir(pendingDir, { recursive: true });
       await ready;
       const key = `${randomBytes(16).toString('base64url')}.${extension}`;
+      // The marker first, so neither a crash nor a failed write can leave a file without one: the sweep removes
+      // what a failed put() wrote.
+      await writeFile(markerOf(key), String(clock.now()), { flag: 'wx', mode: 0o600 });
       // Written aside and renamed, so a reader never sees half a file.
-      const temporary = join(dir, `.${key}.tmp`);
-      await writeFile(temporary, bytes, { mode: 0o600 });
-      await rename(temporary, join(dir, key));
+      await writeFile(temporaryOf(key), bytes, { mode: 0o600 });
+      await rename(temporaryOf(key), join(dir, key));
       return { key, contentType, size: bytes.length };
     },
     async open(key) {
@@ -125,6 +177,33 @@ export function createFileMediaStore(dir: string): MediaStore {
       } catch {
         return undefined;
       }
+    },
+    async keep(key) {
+      if (!KEY_PATTERN.test(key)) return;
+      await rm(markerOf(key), { force: true });
+    },
+    async delete(key) {
+      if (!KEY_PATTERN.test(key)) return;
+      // The files before their marker: a failure in between leaves the marker, so the sweep tries again.
+      await rm(join(dir, key), { force: true });
+      await rm(temporaryOf(key), { force: true });
+      await rm(markerOf(key), { force: true });
+    },
+    async pending() {
+      let names: string[];
+      try {
+        names = await readdir(pendingDir);
+      } catch (error) {
+        // Nothing was ever stored here.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const found: PendingMedia[] = [];
+      for (const key of names.filter((name) => KEY_PATTERN.test(name))) {
+        const storedAt = await storedAtOf(key);
+        if (storedAt !== undefined) found.push({ key, storedAt });
+      }
+      return found;
     },
   };
 }

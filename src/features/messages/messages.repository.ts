@@ -33,6 +33,14 @@ export interface MessageSort {
   direction: 'asc' | 'desc';
 }
 
+/** Media keys looked up by one statement at most (referencedMediaKeys). */
+const MEDIA_KEYS_PER_QUERY = 100;
+
+/** How a media key appears in `messages.media` (JSON.stringify of the message's media items). */
+function mediaKeyText(key: string): string {
+  return `"key":${JSON.stringify(key)}`;
+}
+
 /** SQL of messages, their parts and unmatched receipts, named by intent. Every function takes the executor. */
 export function createMessagesRepository(dialect: Dialect) {
   function filtered(db: Executor, orgId: string, filter: MessageFilter) {
@@ -259,6 +267,18 @@ export function createMessagesRepository(dialect: Dialect) {
       await db.insertInto('unmatched_receipts').values(rows).execute();
     },
 
+    /** Which of these SMSC ids of a route have a parked (unmatched) receipt. */
+    async findUnmatchedReceiptIds(db: Executor, routeId: string, smscMessageIds: readonly string[]): Promise<string[]> {
+      if (smscMessageIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('unmatched_receipts')
+        .select('smsc_message_id')
+        .where('smsc_message_id', 'in', smscMessageIds)
+        .where('route_id', '=', routeId)
+        .execute();
+      return rows.map((row) => row.smsc_message_id);
+    },
+
     /** Deletes and returns the unmatched receipts of these ids: whoever deletes a row applies it, exactly once. */
     async takeUnmatchedReceipts(
       db: Executor,
@@ -277,6 +297,29 @@ export function createMessagesRepository(dialect: Dialect) {
     async deleteUnmatchedReceiptsBefore(db: Executor, before: number): Promise<number> {
       const result = await db.deleteFrom('unmatched_receipts').where('received_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    /**
+     * Which of these media keys a message references. `media` is JSON text (`[{"key":"…",…}]`); a key has 128
+     * random bits, so a LIKE on `"key":"<key>"` finds its message (an `_` of the key, a LIKE wildcard, can only
+     * widen the match: the rows found are checked for the exact text). No index serves it: the sweep asks only
+     * about the few keys of stale pending markers, up to MEDIA_KEYS_PER_QUERY per statement (SQLite bounds the
+     * depth of an expression).
+     */
+    async referencedMediaKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
+      const referenced = new Set<string>();
+      for (let start = 0; start < keys.length; start += MEDIA_KEYS_PER_QUERY) {
+        const chunk = keys.slice(start, start + MEDIA_KEYS_PER_QUERY);
+        const rows = await db
+          .selectFrom('messages')
+          .select('media')
+          .where((eb) => eb.or(chunk.map((key) => eb('media', 'like', `%${mediaKeyText(key)}%`))))
+          .execute();
+        for (const key of chunk) {
+          if (rows.some((row) => row.media.includes(mediaKeyText(key)))) referenced.add(key);
+        }
+      }
+      return referenced;
     },
   };
 }

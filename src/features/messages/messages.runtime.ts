@@ -4,7 +4,10 @@ import { type EmbeddedSimulator, type SimulatorInfo, startEmbeddedSimulator } fr
 import type { CarrierLinks } from '../carrier/links.js';
 import type { MessagesService } from './messages.service.js';
 
-/** How often a worker process sweeps unmatched receipts and expired idempotency keys. */
+/**
+ * How often a worker process sweeps unmatched receipts, expired idempotency keys and media left pending by sends
+ * that never finished (messages service sweep()).
+ */
 export const SWEEP_INTERVAL_MS = 60_000;
 
 export interface Messaging {

@@ -22,7 +22,7 @@ import type { OptOutEngine } from '../consents/consents.engine.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { DepartmentRow } from '../sites/sites.repository.js';
 import type { SitesService } from '../sites/sites.service.js';
-import { fetchMedia, MEDIA_LIMITS, MediaError, type MediaStore, mediaTypeOf } from './media.js';
+import { fetchMedia, MEDIA_LIMITS, MEDIA_PENDING_GRACE_MS, MediaError, type MediaStore, mediaTypeOf } from './media.js';
 import type { MessageErrorCode } from './messages.errors.js';
 import {
   createMessagesRepository,
@@ -58,11 +58,9 @@ const DEPARTMENT_CACHE_MAX = 10_000;
 /** Accepted requests written by one transaction at most. */
 const ACCEPT_BATCH_MAX = 64;
 /** Accept batches committing at once on PostgreSQL (each on its own pooled connection). */
-const ACCEPT_BATCHES_POSTGRES = 4;
+const ACCEPT_BATCHES_POSTGRES = 2;
 /** Worker writes of one kind (attempts started, submits acknowledged, receipts) per transaction at most. */
 const WORKER_BATCH_MAX = 100;
-/** Worker-write batches of one kind committing at once on PostgreSQL. */
-const WORKER_BATCHES_POSTGRES = 4;
 
 export interface MediaItem {
   /** Storage key; the public URL is built from it. */
@@ -195,16 +193,12 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   const departments = new Map<string, { department: DepartmentRow; at: number }>();
   /**
    * The worker's writes (sending, sent, receipts) are small and many: those of concurrent jobs and receipts are
-   * written together, a transaction and a few multi-row statements per batch. On PostgreSQL a few batches commit at
-   * once on separate connections; that is safe because a receipt and its part meet through the parked-receipt
-   * protocol (each side looks for the other after its own commit) and receipts of one message are serialised on
-   * the message row.
+   * written together, a transaction and a few multi-row statements per batch, one batch of a kind at a time. More
+   * batches at once on PostgreSQL would be safe (a receipt and its part meet through the parked-receipt protocol,
+   * each side looking for the other after its own commit, and receipts of one message are serialised on its row)
+   * but measured slower: the send path is CPU-bound on round trips, and one batch at a time makes batches larger.
    */
-  const workerBatches = {
-    maxBatch: WORKER_BATCH_MAX,
-    concurrency: database.dialect === 'postgres' ? WORKER_BATCHES_POSTGRES : 1,
-    retryAlone: true,
-  };
+  const workerBatches = { maxBatch: WORKER_BATCH_MAX, retryAlone: true };
   const sendStarts = createBatcher(startSends, workerBatches);
   const sentRecords = createBatcher(recordSent, workerBatches);
   const receiptRecords = createBatcher(recordReceipts, workerBatches);
@@ -417,36 +411,85 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     return undefined;
   }
 
+  /** The media of an MMS, fetched and stored (pending); when one item is refused or fails, those stored go again. */
   async function storeMedia(input: MmsInput): Promise<Outcome<MediaItem[], MessageErrorCode>> {
     const items: MediaItem[] = [];
-    let budget: number = MEDIA_LIMITS.maxTotalBytes;
     try {
-      for (const upload of input.uploads) {
-        if (upload.bytes.length > budget) return fail('messages.media_too_large');
-        const contentType = mediaTypeOf(upload.bytes, upload.declaredType);
-        if (!contentType) return fail('messages.unsupported_media_type');
-        budget -= upload.bytes.length;
-        items.push(await stored(upload.bytes, contentType));
-      }
-      for (const url of input.mediaUrls) {
-        const fetched = await fetchMedia(url, {
-          maxBytes: budget,
-          allowPrivate: deps.allowPrivateMediaUrls === true,
-          ...(deps.mediaFetchTimeoutMs ? { timeoutMs: deps.mediaFetchTimeoutMs } : {}),
-        });
-        budget -= fetched.bytes.length;
-        items.push(await stored(fetched.bytes, fetched.contentType));
-      }
+      const refused = await storeEach(input, items);
+      if (!refused) return ok(items);
+      await discardMedia(items);
+      return refused;
     } catch (error) {
+      await discardMedia(items);
       if (error instanceof MediaError) return fail(error.code, error.message);
       throw error;
     }
-    return ok(items);
+  }
+
+  /** Stores the uploads, then the URLs' media, into `items`; the refusal of an item, or undefined. */
+  async function storeEach(input: MmsInput, items: MediaItem[]): Promise<Fail | undefined> {
+    let budget: number = MEDIA_LIMITS.maxTotalBytes;
+    for (const upload of input.uploads) {
+      if (upload.bytes.length > budget) return fail('messages.media_too_large');
+      const contentType = mediaTypeOf(upload.bytes, upload.declaredType);
+      if (!contentType) return fail('messages.unsupported_media_type');
+      budget -= upload.bytes.length;
+      items.push(await stored(upload.bytes, contentType));
+    }
+    for (const url of input.mediaUrls) {
+      const fetched = await fetchMedia(url, {
+        maxBytes: budget,
+        allowPrivate: deps.allowPrivateMediaUrls === true,
+        ...(deps.mediaFetchTimeoutMs ? { timeoutMs: deps.mediaFetchTimeoutMs } : {}),
+      });
+      budget -= fetched.bytes.length;
+      items.push(await stored(fetched.bytes, fetched.contentType));
+    }
+    return undefined;
   }
 
   async function stored(bytes: Buffer, contentType: string): Promise<MediaItem> {
     const item = await deps.media.put(bytes, contentType);
     return { key: item.key, url: `${deps.publicUrl}/m/${item.key}`, contentType, size: item.size };
+  }
+
+  /**
+   * Media of a send that made no message are deleted at once. A failure here does not change the answer: the
+   * pending marker stays, and the sweep deletes them after MEDIA_PENDING_GRACE_MS.
+   */
+  async function discardMedia(items: readonly MediaItem[]): Promise<void> {
+    for (const { key } of items) {
+      await deps.media.delete(key).catch((error: unknown) => log.warn({ err: error, key }, 'media not deleted'));
+    }
+  }
+
+  /** Media of a committed message lose their pending marker; a failure leaves it for the sweep, which keeps them. */
+  async function keepMedia(items: readonly MediaItem[]): Promise<void> {
+    for (const { key } of items) {
+      await deps.media
+        .keep(key)
+        .catch((error: unknown) => log.warn({ err: error, key }, 'pending marker of kept media not removed'));
+    }
+  }
+
+  /**
+   * Pending markers older than MEDIA_PENDING_GRACE_MS: sends that died between storing and committing, or whose
+   * clean-up failed. Their media are deleted unless a message references them (the commit happened); then only the
+   * marker goes.
+   */
+  async function sweepPendingMedia(now: number): Promise<{ removedMedia: number; keptMedia: number }> {
+    const stale = (await deps.media.pending())
+      .filter((item) => item.storedAt <= now - MEDIA_PENDING_GRACE_MS)
+      .map((item) => item.key);
+    if (stale.length === 0) return { removedMedia: 0, keptMedia: 0 };
+    const referenced = await repository.referencedMediaKeys(database.db, stale);
+    for (const key of stale) {
+      if (referenced.has(key)) await deps.media.keep(key);
+      else await deps.media.delete(key);
+    }
+    const counts = { removedMedia: stale.length - referenced.size, keptMedia: referenced.size };
+    log.warn(counts, 'media left pending by sends that never finished: unreferenced removed, referenced kept');
+    return counts;
   }
 
   // ── Receipts ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -543,7 +586,14 @@ export function createMessagesService(deps: MessagesServiceDeps) {
    * the transaction that applies it, so a crash between the two loses nothing.
    */
   async function applyUnmatched(receipts: readonly { routeId: string; smscMessageId: string }[]): Promise<void> {
-    const wanted = receipts.filter((receipt) => receipt.smscMessageId !== '');
+    const named = receipts.filter((receipt) => receipt.smscMessageId !== '');
+    // Most submits have no parked receipt: one plain read says so, and only those found are taken and applied.
+    const wanted: typeof named = [];
+    for (const routeId of new Set(named.map((receipt) => receipt.routeId))) {
+      const ids = named.filter((receipt) => receipt.routeId === routeId).map((receipt) => receipt.smscMessageId);
+      const parked = await repository.findUnmatchedReceiptIds(database.db, routeId, ids);
+      wanted.push(...parked.map((smscMessageId) => ({ routeId, smscMessageId })));
+    }
     if (wanted.length === 0) return;
     await database.transaction(async (trx) => {
       const taken: ReceiptItem[] = [];
@@ -679,12 +729,18 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       if (!prepared.ok) return prepared;
       const media = await storeMedia(input);
       if (!media.ok) return media;
-      return accept(
+      // A thrown error leaves the media pending: the transaction may have committed with its answer lost (a dropped
+      // connection during COMMIT), so only the sweep, which looks for a referencing message first, may delete them.
+      const result = await accept(
         prepared.value,
         text,
         media.value,
         input.idempotency && { orgId: input.orgId, ...input.idempotency },
       );
+      // Only a new message references the media: a refusal or a replayed answer (whose message has its own) does not.
+      if (result.ok && !result.value.replayed) await keepMedia(media.value);
+      else await discardMedia(media.value);
+      return result;
     },
 
     async get(orgId: string, id: string): Promise<Outcome<MessageView, MessageErrorCode>> {
@@ -846,8 +902,11 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       await jobs.transaction((trx) => insertOutbound(trx, [row], true));
     },
 
-    /** Housekeeping: drops receipts nobody matched and idempotency keys past their 24 h. */
-    async sweep(): Promise<{ droppedReceipts: number; expiredKeys: number }> {
+    /**
+     * Housekeeping: drops receipts nobody matched and idempotency keys past their 24 h, and settles media left
+     * pending by sends that never finished (sweepPendingMedia).
+     */
+    async sweep(): Promise<{ droppedReceipts: number; expiredKeys: number; removedMedia: number; keptMedia: number }> {
       const now = clock.now();
       const droppedReceipts = await repository.deleteUnmatchedReceiptsBefore(
         database.db,
@@ -857,7 +916,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
         log.warn({ count: droppedReceipts }, 'receipts for unknown SMSC message ids dropped after waiting for a match');
       }
       const expiredKeys = await deleteExpiredIdempotencyKeys(database.db, now);
-      return { droppedReceipts, expiredKeys };
+      const media = await sweepPendingMedia(now);
+      return { droppedReceipts, expiredKeys, ...media };
     },
 
     /** The stored message, for the pipeline. */
