@@ -5,7 +5,7 @@ import { authHeaders } from '../harness/auth.js';
 import { itGuardsTheRoute } from '../harness/auth-cases.js';
 import { testDialect } from '../harness/database.js';
 import { randomUsNumber } from '../harness/factories.js';
-import { getMessage, orgWithHeaders, STAGE, sendSms } from './messages-helpers.js';
+import { getMessage, optOutNumber, orgWithHeaders, STAGE, sendSms } from './messages-helpers.js';
 
 /** The accept path of the Message API (CONTRACT.md §4): no worker runs here, messages stay queued. */
 describe(`Message API on ${testDialect()}`, () => {
@@ -199,13 +199,7 @@ describe(`Message API on ${testDialect()}`, () => {
 
     it('refuses an opted-out recipient with 400 messages.recipient_opted_out', async () => {
       const to = randomUsNumber();
-      const optedOut = await platform.container.optOut.optOut({
-        orgId: org.organization.id,
-        number: to,
-        source: 'api',
-        actor: 'test',
-      });
-      expect(optedOut.ok).toBe(true);
+      await optOutNumber(platform, org.organization.id, to);
       const before = await countMessages();
       const response = await sendSms(platform, org.headers, { from: org.phoneNumber, to, text: 'x' });
       expect(response.statusCode).toBe(400);

@@ -134,3 +134,9 @@ export async function getMessage(platform: TestPlatform, headers: Record<string,
   const response = await platform.app.inject({ url: `${STAGE}/message/getmessagebyid/${id}`, headers });
   return response.json();
 }
+
+/** Opts `number` out of the whole organisation through the opt-out engine, as the API would. */
+export async function optOutNumber(platform: TestPlatform, orgId: string, number: string): Promise<void> {
+  const optedOut = await platform.container.optOut.optOut({ orgId, number, source: 'api', actor: 'test' });
+  if (!optedOut.ok) throw new Error(`could not opt ${number} out: ${optedOut.code}`);
+}

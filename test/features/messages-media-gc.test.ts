@@ -12,7 +12,7 @@ import { createTestPlatform, type TestPlatform } from '../harness/app.js';
 import { authHeaders } from '../harness/auth.js';
 import { testDialect } from '../harness/database.js';
 import { createOrgFixture, randomUsNumber } from '../harness/factories.js';
-import { STAGE } from './messages-helpers.js';
+import { optOutNumber, STAGE } from './messages-helpers.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(200, 7)]);
 
@@ -196,13 +196,7 @@ describe(`MMS media garbage collection on ${testDialect()}`, () => {
 
   it('deletes the media of an MMS to an opted-out recipient (refused in the accept transaction)', async () => {
     const to = randomUsNumber();
-    const optedOut = await platform.container.optOut.optOut({
-      orgId: org.organization.id,
-      number: to,
-      source: 'api',
-      actor: 'test',
-    });
-    expect(optedOut.ok).toBe(true);
+    await optOutNumber(platform, org.organization.id, to);
     const before = await mediaFiles();
     const response = await sendMms({ to });
     expect(response.statusCode).toBe(400);
@@ -293,7 +287,7 @@ describe(`MMS media garbage collection on ${testDialect()}`, () => {
 
   it('answers a refusal even when its media cannot be deleted, and the sweep deletes them later', async () => {
     const to = randomUsNumber();
-    await platform.container.optOut.optOut({ orgId: org.organization.id, number: to, source: 'api', actor: 'test' });
+    await optOutNumber(platform, org.organization.id, to);
     const before = await mediaFiles();
     vi.spyOn(platform.container.media, 'delete').mockRejectedValueOnce(new Error('disk unavailable'));
     const response = await sendMms({ to });

@@ -8,6 +8,7 @@ import {
   eventually,
   getMessage,
   type MessagingPlatform,
+  optOutNumber,
   orgWithHeaders,
   STAGE,
   sendSms,
@@ -364,13 +365,7 @@ describe(`message pipeline over SMPP on ${testDialect()}`, () => {
 
     it('concurrent sends share one accept transaction; only the one to an opted-out number is refused', async () => {
       const handset = randomUsNumber();
-      const optedOut = await m.platform.container.optOut.optOut({
-        orgId: org.organization.id,
-        number: handset,
-        source: 'api',
-        actor: 'test',
-      });
-      expect(optedOut.ok).toBe(true);
+      await optOutNumber(m.platform, org.organization.id, handset);
       const others = [randomUsNumber(), randomUsNumber(), randomUsNumber()];
       const responses = await Promise.all(
         [...others, handset].map((to) =>
