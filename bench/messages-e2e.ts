@@ -12,9 +12,7 @@
  *   DURATION=10 CONNECTIONS=50 WINDOW=10 npx tsx bench/messages-e2e.ts
  *   COUNT=5000 npx tsx bench/messages-e2e.ts           (a fixed number of requests, like bench/kannel.ts)
  */
-import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { startSmscSimulator } from '../src/features/carrier/simulator.js';
 import { startBenchServer } from './server.js';
 
@@ -24,33 +22,12 @@ const window = Number(process.env.WINDOW ?? 10);
 /** When set, the load is this many requests instead of DURATION seconds. */
 const amount = process.env.COUNT ? Number(process.env.COUNT) : undefined;
 
-async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const admin = process.env.DATABASE_URL;
-  if (!admin?.startsWith('postgres')) return undefined;
-  const name = `stratus_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
-
 const sim = await startSmscSimulator({ receiptDelayMs: 5 });
-const database = await freshPostgres();
 const server = await startBenchServer({
   SMPP_URL: `smpp://bench:bench@127.0.0.1:${sim.port}?window=${window}&tps=0`,
   JOB_POLL_INTERVAL_MS: '50',
-  ...(database ? { DATABASE_URL: database.url } : {}),
 });
-const dialect = database ? 'PostgreSQL' : 'SQLite';
+const dialect = server.dialect;
 
 try {
   const api = `${server.base}/stratustexting-prod`;
@@ -132,5 +109,4 @@ try {
 } finally {
   await server.stop();
   await sim.close();
-  await database?.drop();
 }

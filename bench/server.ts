@@ -1,14 +1,41 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort, runStratus, startStratus } from '../test/harness/processes.js';
 
 /**
- * A platform process for benchmarks: `stratus serve` on a fresh DATA_DIR (SQLite, or DATABASE_URL when set),
- * an API client made with the CLI, and a client_credentials token for it.
+ * When DATABASE_URL names a PostgreSQL server: a fresh database beside the one named (dropped by `drop()`), so a
+ * benchmark never writes into a database that tests or people use. Undefined for SQLite.
  */
-export async function startBenchServer(extraEnv: Record<string, string> = {}) {
+async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = process.env.DATABASE_URL;
+  if (!admin?.startsWith('postgres')) return undefined;
+  const name = `stratus_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * A platform process for benchmarks: `stratus serve` (role `all`, or `role`) on a fresh DATA_DIR with SQLite, or,
+ * when DATABASE_URL names a PostgreSQL server, on a fresh database beside it (dropped by `stop()`); an API client
+ * made with the CLI, and a client_credentials token for it.
+ */
+export async function startBenchServer(extraEnv: Record<string, string> = {}, role: 'all' | 'api' = 'all') {
   const dataDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
+  const database = await freshPostgres();
   const port = await freePort();
   const env = {
     DATA_DIR: dataDir,
@@ -16,10 +43,10 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}) {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_BURST: '1000000',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(database ? { DATABASE_URL: database.url } : {}),
     ...extraEnv,
   };
-  const server = await startStratus(['serve'], env, 'Admin sign-in');
+  const server = await startStratus(['serve', '--role', role], env, 'Admin sign-in');
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'));
   const created = await runStratus(
     [
@@ -50,10 +77,12 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}) {
   return {
     base,
     demo,
+    dialect: database ? 'PostgreSQL' : 'SQLite',
     headers: { authorization: `Bearer ${access_token}`, 'x-api-key': client.apiKey },
     async stop() {
       server.child.kill('SIGTERM');
       await server.exited;
+      await database?.drop();
     },
   };
 }
