@@ -26,6 +26,8 @@ const sim = await startSmscSimulator({ receiptDelayMs: 5 });
 const server = await startBenchServer({
   SMPP_URL: `smpp://bench:bench@127.0.0.1:${sim.port}?window=${window}&tps=0`,
   JOB_POLL_INTERVAL_MS: '50',
+  // Send jobs in flight: at least the window (README: SEND_CONCURRENCY), or the window could never fill.
+  SEND_CONCURRENCY: String(Math.max(50, 2 * window)),
 });
 const dialect = server.dialect;
 
