@@ -148,6 +148,12 @@ interface ReceiptItem {
 
 type ReceiptOutcome = 'applied' | 'duplicate' | 'parked' | 'unknown';
 
+/** One of the worker's writes waiting for its batch's transaction. */
+type WorkerWrite =
+  | { kind: 'start'; start: SendStart }
+  | { kind: 'sent'; sent: SentItem }
+  | { kind: 'receipt'; receipt: ReceiptItem };
+
 /** A send job's attempt waiting for its batch's transaction. */
 interface SendStart {
   id: string;
@@ -192,16 +198,14 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   const repository = createMessagesRepository(database.dialect);
   const departments = new Map<string, { department: DepartmentRow; at: number }>();
   /**
-   * The worker's writes (sending, sent, receipts) are small and many: those of concurrent jobs and receipts are
-   * written together, a transaction and a few multi-row statements per batch, one batch of a kind at a time. More
-   * batches at once on PostgreSQL would be safe (a receipt and its part meet through the parked-receipt protocol,
-   * each side looking for the other after its own commit, and receipts of one message are serialised on its row)
-   * but measured slower: the send path is CPU-bound on round trips, and one batch at a time makes batches larger.
+   * The worker's writes (sending, sent, receipts) are small and many: those of concurrent jobs and links are written
+   * together, one transaction and a few multi-row statements per batch (flushWorkerWrites), one batch at a time.
+   * More batches at once on PostgreSQL would be safe (a receipt and its part meet through the parked-receipt
+   * protocol, each side looking for the other after its own commit, and receipts of one message are serialised on
+   * its row) but measured slower: the send path is CPU-bound on round trips, and one at a time makes batches larger.
    */
   const workerBatches = { maxBatch: WORKER_BATCH_MAX, retryAlone: true };
-  const sendStarts = createBatcher(startSends, workerBatches);
-  const sentRecords = createBatcher(recordSent, workerBatches);
-  const receiptRecords = createBatcher(recordReceipts, workerBatches);
+  const workerWrites = createBatcher(flushWorkerWrites, workerBatches);
   /**
    * Accepts of concurrent HTTP requests are written together: one transaction and a few multi-row statements per
    * batch (writeAccepts), committed before any of them is answered, through the job queue's transaction so local
@@ -608,99 +612,113 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   }
 
   /**
-   * Starts the attempts of a batch of send jobs (beginSend). A message whose recipient opted out since it was
-   * accepted is failed instead (`recipient_opted_out`), unless it is an auto-reply of the opt-out engine.
+   * Starts the attempts of send jobs (beginSend). A message whose recipient opted out since it was accepted is
+   * failed instead (`recipient_opted_out`), unless it is an auto-reply of the opt-out engine. The rows started.
    */
-  async function startSends(starts: SendStart[]): Promise<(MessageRow | undefined)[]> {
-    const started = await database.transaction(async (trx) => {
-      const now = clock.now();
-      const rows = await repository.markSendingMany(
-        trx,
-        starts.map((start) => start.id),
-        now,
-      );
-      const exempt = new Set(starts.filter((start) => start.optOutExempt).map((start) => start.id));
-      const refused = new Set<string>();
-      for (const orgId of new Set(rows.map(({ row }) => row.org_id))) {
-        const checked = rows.filter(({ row }) => row.org_id === orgId && !exempt.has(row.id));
-        if (checked.length === 0) continue;
-        const optedOut = await deps.optOut.optedOutAmong(
-          trx,
-          orgId,
-          checked.map(({ row }) => row.to_number),
-        );
-        for (const { row } of checked) if (optedOut.has(row.to_number)) refused.add(row.id);
-      }
-      const failed = await repository.markFinalMany(trx, [...refused], {
-        status: 'failed',
-        errorCode: OPTED_OUT_ERROR_CODE,
-        errorMessage: 'The recipient opted out after the message was accepted; it was not sent',
-        now,
-      });
-      const events = rows.filter(({ row, changed }) => changed && !refused.has(row.id)).map(({ row }) => row);
-      await recordEvents(trx, [...events, ...failed].map(eventOf));
-      return new Map(rows.filter(({ row }) => !refused.has(row.id)).map(({ row }) => [row.id, row]));
-    });
-    return starts.map((start) => started.get(start.id));
-  }
-
-  /** Records a batch of acknowledged submits (completeSend), then applies receipts that overtook them. */
-  async function recordSent(items: SentItem[]): Promise<boolean[]> {
-    const sent = await database.transaction(async (trx) => {
-      const now = clock.now();
-      const rows: MessageRow[] = [];
-      for (const routeId of new Set(items.map((item) => item.routeId))) {
-        const ids = items.filter((item) => item.routeId === routeId).map((item) => item.id);
-        rows.push(...(await repository.markSentMany(trx, ids, routeId, now)));
-      }
-      const moved = new Set(rows.map((row) => row.id));
-      const parts: MessagePartRow[] = [];
-      for (const item of items) {
-        // Once per message, should two attempts of one message finish in the same batch.
-        if (!moved.delete(item.id)) continue;
-        parts.push(
-          ...item.smscMessageIds.map((smscMessageId, index) => ({
-            message_id: item.id,
-            seq: index + 1,
-            route_id: item.routeId,
-            smsc_message_id: smscMessageId,
-            status: 'sent' as const,
-            error_code: null,
-            created_at: now,
-            updated_at: now,
-          })),
-        );
-      }
-      await repository.upsertParts(trx, parts);
-      await recordEvents(trx, rows.map(eventOf));
-      return new Set(rows.map((row) => row.id));
-    });
-    // After our commit: a receipt parked before it is ours to apply (see applyReceipt for the other side).
-    await applyUnmatched(
-      items
-        .filter((item) => sent.has(item.id))
-        .flatMap((item) => item.smscMessageIds.map((smscMessageId) => ({ routeId: item.routeId, smscMessageId }))),
+  async function writeStarts(trx: Executor, starts: SendStart[]): Promise<Map<string, MessageRow>> {
+    if (starts.length === 0) return new Map();
+    const now = clock.now();
+    const rows = await repository.markSendingMany(
+      trx,
+      starts.map((start) => start.id),
+      now,
     );
-    return items.map((item) => sent.has(item.id));
+    const exempt = new Set(starts.filter((start) => start.optOutExempt).map((start) => start.id));
+    const refused = new Set<string>();
+    for (const orgId of new Set(rows.map(({ row }) => row.org_id))) {
+      const checked = rows.filter(({ row }) => row.org_id === orgId && !exempt.has(row.id));
+      if (checked.length === 0) continue;
+      const optedOut = await deps.optOut.optedOutAmong(
+        trx,
+        orgId,
+        checked.map(({ row }) => row.to_number),
+      );
+      for (const { row } of checked) if (optedOut.has(row.to_number)) refused.add(row.id);
+    }
+    const failed = await repository.markFinalMany(trx, [...refused], {
+      status: 'failed',
+      errorCode: OPTED_OUT_ERROR_CODE,
+      errorMessage: 'The recipient opted out after the message was accepted; it was not sent',
+      now,
+    });
+    const events = rows.filter(({ row, changed }) => changed && !refused.has(row.id)).map(({ row }) => row);
+    await recordEvents(trx, [...events, ...failed].map(eventOf));
+    return new Map(rows.filter(({ row }) => !refused.has(row.id)).map(({ row }) => [row.id, row]));
   }
 
-  /** Applies a batch of receipts from the carrier links (applyReceipt). */
-  async function recordReceipts(items: ReceiptItem[]): Promise<ReceiptOutcome[]> {
-    const results = await database.transaction((trx) => applyToParts(trx, items, true));
-    const parked = items.filter((_, index) => results[index] === 'parked');
+  /** Records acknowledged submits (completeSend): sent, with their parts. The ids of the messages that moved. */
+  async function writeSent(trx: Executor, items: SentItem[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const now = clock.now();
+    const rows: MessageRow[] = [];
+    for (const routeId of new Set(items.map((item) => item.routeId))) {
+      const ids = items.filter((item) => item.routeId === routeId).map((item) => item.id);
+      rows.push(...(await repository.markSentMany(trx, ids, routeId, now)));
+    }
+    const moved = new Set(rows.map((row) => row.id));
+    const parts: MessagePartRow[] = [];
+    for (const item of items) {
+      // Once per message, should two attempts of one message finish in the same batch.
+      if (!moved.delete(item.id)) continue;
+      parts.push(
+        ...item.smscMessageIds.map((smscMessageId, index) => ({
+          message_id: item.id,
+          seq: index + 1,
+          route_id: item.routeId,
+          smsc_message_id: smscMessageId,
+          status: 'sent' as const,
+          error_code: null,
+          created_at: now,
+          updated_at: now,
+        })),
+      );
+    }
+    await repository.upsertParts(trx, parts);
+    await recordEvents(trx, rows.map(eventOf));
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * The worker's writes of one batch, whatever their kind, in one transaction: acknowledgements first, so a
+   * receipt that arrives in the same batch as its part's acknowledgement finds the part; then receipts; then the
+   * attempts that start. After the commit, each side of a receipt that overtook its acknowledgement looks for the
+   * other (applyReceipt).
+   */
+  async function flushWorkerWrites(writes: WorkerWrite[]): Promise<unknown[]> {
+    const starts = writes.flatMap((write) => (write.kind === 'start' ? [write.start] : []));
+    const sents = writes.flatMap((write) => (write.kind === 'sent' ? [write.sent] : []));
+    const receipts = writes.flatMap((write) => (write.kind === 'receipt' ? [write.receipt] : []));
+    const { started, sent, receiptResults } = await database.transaction(async (trx) => {
+      const sent = await writeSent(trx, sents);
+      const receiptResults = await applyToParts(trx, receipts, true);
+      const started = await writeStarts(trx, starts);
+      return { started, sent, receiptResults };
+    });
+
+    // After our commit: a receipt parked before it is ours to apply (see applyReceipt for the other side).
+    const ours = sents.filter((item) => sent.has(item.id));
+    const overtaken = ours.flatMap((item) =>
+      item.smscMessageIds.map((smscMessageId) => ({ routeId: item.routeId, smscMessageId })),
+    );
+    const parked = receipts.filter((_, index) => receiptResults[index] === 'parked');
     if (parked.length > 0) {
       log.debug({ count: parked.length }, 'receipts for ids not (yet) known; kept for matching');
-      // The part may have been committed after our look-up, before our commit; recordSent looks for receipts
-      // after its commit and this looks for the parts after ours, so one of the two always sees the other.
-      const found: { routeId: string; smscMessageId: string }[] = [];
+      // The part may have been committed after our look-up, before our commit; an acknowledgement looks for
+      // receipts after its commit and this looks for the parts after ours, so one of the two sees the other.
       for (const routeId of new Set(parked.map((item) => item.routeId))) {
         const ids = parked.filter((item) => item.routeId === routeId).map((item) => item.smscMessageId);
         const parts = await repository.findPartsBySmscIds(database.db, routeId, ids);
-        found.push(...parts.map((part) => ({ routeId, smscMessageId: part.smsc_message_id })));
+        overtaken.push(...parts.map((part) => ({ routeId, smscMessageId: part.smsc_message_id })));
       }
-      await applyUnmatched(found);
     }
-    return results;
+    await applyUnmatched(overtaken);
+
+    let receiptIndex = 0;
+    return writes.map((write) => {
+      if (write.kind === 'start') return started.get(write.start.id);
+      if (write.kind === 'sent') return sent.has(write.sent.id);
+      return receiptResults[receiptIndex++];
+    });
   }
 
   return {
@@ -776,12 +794,13 @@ export function createMessagesService(deps: MessagesServiceDeps) {
      * Undefined when the message is past sending (a job run again after success) or gone.
      */
     async beginSend(id: string, options: { optOutExempt?: boolean } = {}): Promise<MessageRow | undefined> {
-      return sendStarts.submit({ id, optOutExempt: options.optOutExempt === true });
+      const start = { id, optOutExempt: options.optOutExempt === true };
+      return (await workerWrites.submit({ kind: 'start', start })) as MessageRow | undefined;
     },
 
     /** The SMSC acknowledged every part: sent, with the parts, then any receipt that overtook the response. */
     async completeSend(id: string, routeId: string, smscMessageIds: string[]): Promise<void> {
-      await sentRecords.submit({ id, routeId, smscMessageIds });
+      await workerWrites.submit({ kind: 'sent', sent: { id, routeId, smscMessageIds } });
     },
 
     /** The carrier refused the message, or retrying is over: failed, with the code. */
@@ -805,11 +824,9 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     async applyReceipt(routeId: string, receipt: DeliveryReceipt): Promise<void> {
       if (!receipt.final || receipt.status === null) return;
       const status: ReceiptStatus = receipt.status;
-      await receiptRecords.submit({
-        routeId,
-        smscMessageId: receipt.smscMessageId,
-        status,
-        errorCode: receipt.errorCode,
+      await workerWrites.submit({
+        kind: 'receipt',
+        receipt: { routeId, smscMessageId: receipt.smscMessageId, status, errorCode: receipt.errorCode },
       });
     },
 
