@@ -113,6 +113,44 @@ describe(`webhooks end to end (${testDialect()})`, () => {
     }
   });
 
+  it('fans out an event of this process when it commits, without waiting for the poll', async () => {
+    // An hour between polls: only the wake-up after the accept's commit can bring the event to the receiver.
+    const runner = m.platform.container.createWebhooksRunner({ pollIntervalMs: 3_600_000 });
+    const r = await receiver();
+    await subscribe(r.url('/woken'), [
+      `/orgId/${org.organization.id}/department/${org.department.id}/message?direction=outbound`,
+    ]);
+    runner.start();
+    try {
+      // The runner's first look happens at start; wait until it has nothing left to do, then commit the event.
+      await eventually(
+        async () =>
+          (
+            await m.platform.container.database.db
+              .selectFrom('events')
+              .select('id')
+              .where('dispatched_at', 'is', null)
+              .execute()
+          ).length === 0,
+        'the backlog fanned out',
+      );
+      const sent = await sendSms(m.platform, org.headers, {
+        from: org.phoneNumber,
+        to: randomUsNumber(),
+        text: 'wake',
+      });
+      expect(sent.statusCode).toBe(200);
+      const id = sent.json().id as string;
+      await eventually(
+        () => r.posts().some((p) => (p.json.messageInfo as { messageId: string }).messageId === id),
+        'the queued event at the receiver',
+        20_000,
+      );
+    } finally {
+      await runner.stop(1000);
+    }
+  });
+
   it('tells an outbound subscriber when a text is accepted and as its status changes', async () => {
     const runner = m.platform.container.createWebhooksRunner();
     runner.start();

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterCommit } from '../../src/platform/db/database.js';
 import {
   listEventsOfSubject,
   listPendingEvents,
   markEventsDispatched,
+  onEventsCommitted,
   recordEvent,
+  recordEvents,
 } from '../../src/platform/events/events.js';
 import { createTestPlatform, type TestPlatform } from '../harness/app.js';
 import { testDialect } from '../harness/database.js';
@@ -100,5 +103,68 @@ describe(`events outbox (${testDialect()})`, () => {
     });
     expect(await listEventsOfSubject(database().db, mine.organization.id, 'shared-subject')).toEqual([]);
     expect(await listEventsOfSubject(database().db, theirs.organization.id, 'shared-subject')).toHaveLength(1);
+  });
+
+  it('announces committed events once per transaction, after the commit, and never rolled-back ones', async () => {
+    const { organization } = await createOrgFixture(platform.container);
+    const event = (subjectId: string) => ({
+      orgId: organization.id,
+      type: 'contact.updated',
+      subjectId,
+      payload: {},
+      at: Date.now(),
+    });
+    let announced = 0;
+    const unsubscribe = onEventsCommitted(() => {
+      announced++;
+    });
+    try {
+      await database().transaction(async (trx) => {
+        await recordEvent(trx, event('announce-1'));
+        await recordEvents(trx, [event('announce-2'), event('announce-3')]);
+        expect(announced).toBe(0); // not before the commit
+      });
+      expect(announced).toBe(1);
+
+      await expect(
+        database().transaction(async (trx) => {
+          await recordEvent(trx, event('rolled-back'));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(announced).toBe(1);
+      expect(await listEventsOfSubject(database().db, organization.id, 'rolled-back')).toEqual([]);
+
+      await recordEvent(database().db, event('autocommit'));
+      expect(announced).toBe(2);
+    } finally {
+      unsubscribe();
+    }
+    await recordEvent(database().db, event('after-unsubscribe'));
+    expect(announced).toBe(2);
+  });
+
+  it('runs afterCommit hooks once the data is visible to other connections, and a throwing hook changes nothing', async () => {
+    const { organization } = await createOrgFixture(platform.container);
+    let readAtHook: Promise<unknown[]> | undefined;
+    const result = await database().transaction(async (trx) => {
+      await recordEvent(trx, {
+        orgId: organization.id,
+        type: 'contact.created',
+        subjectId: 'hook-visible',
+        payload: {},
+        at: Date.now(),
+      });
+      afterCommit(trx, () => {
+        throw new Error('a broken wake-up');
+      });
+      afterCommit(trx, () => {
+        readAtHook = listEventsOfSubject(database().db, organization.id, 'hook-visible');
+      });
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    expect(readAtHook).toBeDefined();
+    expect(await readAtHook).toHaveLength(1);
   });
 });

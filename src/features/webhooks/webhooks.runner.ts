@@ -6,7 +6,7 @@ import { createBatcher } from '../../platform/batcher.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Tables } from '../../platform/db/tables.js';
-import { claimPendingEvents, markEventsDispatched } from '../../platform/events/events.js';
+import { claimPendingEvents, markEventsDispatched, onEventsCommitted } from '../../platform/events/events.js';
 import { newId } from '../../platform/ids.js';
 import type { Worker } from '../../platform/jobs/worker.js';
 import type { Logger } from '../../platform/logger.js';
@@ -42,6 +42,11 @@ const ERROR_PAUSE_MS = 1000;
 const OUTCOME_BATCH = 100;
 /** Events read per fan-out transaction. */
 const DISPATCH_BATCH = 500;
+/**
+ * Fan-out runs this soon after events recorded in this process commit (instead of at the next poll): short enough
+ * for a first attempt within milliseconds, long enough that a stream of commits under load shares one fan-out.
+ */
+export const EVENTS_WAKE_GAP_MS = 5;
 /** How often (clock time) subscriptions past their expiration time are marked EXPIRED. */
 const EXPIRY_SWEEP_INTERVAL_MS = 1000;
 /** A lock older than the request timeout plus this is taken to belong to a dead runner. */
@@ -134,6 +139,10 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
   let lastSweep = Number.NEGATIVE_INFINITY;
   let lastDispatch = Number.NEGATIVE_INFINITY;
   let moreEvents = false;
+  /** Events recorded in this process committed since the last fan-out (onEventsCommitted). */
+  let eventsWaiting = false;
+  /** When the next fan-out is due: soon after local events committed, else at the next poll. */
+  const nextDispatchAt = () => lastDispatch + (eventsWaiting ? EVENTS_WAKE_GAP_MS : pollIntervalMs);
   let lastWideClaim = Number.NEGATIVE_INFINITY;
   let wideClaimFound = false;
   /** The last general claim was cut by the free slots: more was due than this runner could take. */
@@ -500,11 +509,13 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
     while (!stopping) {
       let busy = false;
       try {
-        // New events and due retries are looked for once per poll interval, or at once while a fan-out left more
-        // events behind or the last claim was cut short by the free slots.
+        // New events and due retries are looked for once per poll interval, soon after events of this process
+        // committed, or at once while a fan-out left more events behind or the last claim was cut short by the
+        // free slots.
         let general = globalBacklog && concurrency - running.size >= refillSlots;
-        if (moreEvents || Date.now() - lastDispatch >= pollIntervalMs) {
+        if (moreEvents || Date.now() >= nextDispatchAt()) {
           lastDispatch = Date.now();
+          eventsWaiting = false;
           moreEvents = (await dispatchOnce()) >= DISPATCH_BATCH;
           await sweepExpired(false);
           general = true;
@@ -522,7 +533,7 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
         continue;
       }
       // Idle until the next look for events, unless finishing attempts free slots first.
-      if (!busy && refill.size === 0) await idle(Math.max(1, lastDispatch + pollIntervalMs - Date.now()));
+      if (!busy && refill.size === 0) await idle(Math.max(1, nextDispatchAt() - Date.now()));
     }
   }
 
@@ -542,7 +553,15 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
     start() {
       if (loop) return;
       stopping = false;
-      unsubscribe = options.signals?.subscribe(wake);
+      const fromSignals = options.signals?.subscribe(wake);
+      const fromEvents = onEventsCommitted(() => {
+        eventsWaiting = true;
+        wake();
+      });
+      unsubscribe = () => {
+        fromSignals?.();
+        fromEvents();
+      };
       loop = claimLoop();
       logger.info({ concurrency, perSubscription, pollIntervalMs }, 'webhook runner started');
     },

@@ -34,6 +34,52 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_STATEMENT_CACHE_SIZE = 500;
 const INT8_OID = 20;
 
+/** Hooks to run once a transaction has committed, by transaction (see afterCommit). */
+const commitHooks = new WeakMap<Executor, Set<() => void>>();
+
+/**
+ * Runs `hook` once what `executor` wrote is committed: at the end of its transaction when it is one (opened by
+ * Database.transaction; nothing runs if it rolls back), at once when it is a bare connection (the statement has
+ * committed already). For wake-ups of other parts of the process ("new events"), never for the data itself: a
+ * process that dies before the hook runs loses nothing but the wake-up. A hook added twice to one transaction runs
+ * once.
+ */
+export function afterCommit(executor: Executor, hook: () => void): void {
+  if (!executor.isTransaction) {
+    runHook(hook);
+    return;
+  }
+  let hooks = commitHooks.get(executor);
+  if (!hooks) {
+    hooks = new Set();
+    commitHooks.set(executor, hooks);
+  }
+  hooks.add(hook);
+}
+
+function runHook(hook: () => void): void {
+  try {
+    hook();
+  } catch {
+    // A wake-up that throws must not turn a committed transaction into a failed call.
+  }
+}
+
+/** `db.transaction().execute(fn)`, then the afterCommit hooks of the transaction once it committed. */
+async function transactionWithHooks<T>(db: Kysely<Tables>, fn: (trx: Transaction<Tables>) => Promise<T>): Promise<T> {
+  let transaction: Transaction<Tables> | undefined;
+  const result = await db.transaction().execute((trx) => {
+    transaction = trx;
+    return fn(trx);
+  });
+  const hooks = transaction && commitHooks.get(transaction);
+  if (hooks) {
+    commitHooks.delete(transaction!);
+    for (const hook of hooks) runHook(hook);
+  }
+  return result;
+}
+
 export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
@@ -64,7 +110,7 @@ function createSqlite(file: string, busyTimeoutMs: number): Database {
   return {
     dialect: 'sqlite',
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => transactionWithHooks(db, fn),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -130,7 +176,7 @@ function createPostgres(databaseUrl: string, poolSize: number): Database {
   return {
     dialect: 'postgres',
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => transactionWithHooks(db, fn),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,4 +1,4 @@
-import type { Dialect, Executor } from '../db/database.js';
+import { afterCommit, type Dialect, type Executor } from '../db/database.js';
 import type { EventsTable } from '../db/tables.js';
 import { idUpperBound, newId } from '../ids.js';
 
@@ -39,10 +39,27 @@ export interface Event {
   dispatchedAt: number | null;
 }
 
+/** Listeners of this process told that new events were committed (the webhook runner, so it need not poll). */
+const committedListeners = new Set<() => void>();
+
+function notifyCommitted(): void {
+  for (const listener of committedListeners) listener();
+}
+
+/**
+ * Calls `listener` whenever events recorded in this process have committed (once per transaction); returns the
+ * unsubscribe function. Events committed by other processes are not announced: their consumers find them by polling.
+ */
+export function onEventsCommitted(listener: () => void): () => void {
+  committedListeners.add(listener);
+  return () => committedListeners.delete(listener);
+}
+
 /** Writes one event with `db`: pass the transaction of the change it describes. */
 export async function recordEvent(db: Executor, event: NewEvent): Promise<Event> {
   const row = toRow(event);
   await db.insertInto('events').values(row).execute();
+  afterCommit(db, notifyCommitted);
   return toEvent(row);
 }
 
@@ -50,6 +67,7 @@ export async function recordEvent(db: Executor, event: NewEvent): Promise<Event>
 export async function recordEvents(db: Executor, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.insertInto('events').values(events.map(toRow)).execute();
+  afterCommit(db, notifyCommitted);
 }
 
 function toRow(event: NewEvent): EventRow {

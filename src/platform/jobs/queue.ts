@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database, Executor } from '../db/database.js';
+import { afterCommit, type Database, type Executor } from '../db/database.js';
 import type { Tables } from '../db/tables.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -111,15 +111,13 @@ export class JobDeferred extends Error {
 export interface JobQueue<Tasks extends TaskMap = AnyTasks> {
   /**
    * Adds a job using `executor`: pass the transaction of the state change it belongs to, so both commit together.
-   * With a bare connection the job is committed when this resolves, and local workers are woken at once.
+   * Local workers are woken once the job is committed: at once on a bare connection, else when the transaction
+   * (opened by Database.transaction) commits, when the job becomes visible to their connections.
    */
   enqueue<T extends TaskName<Tasks>>(executor: Executor, spec: EnqueueSpec<T, Tasks[T]>): Promise<Job>;
   /** Adds many jobs in one statement, like `enqueue` for each (without `jobKey`, which needs one statement each). */
   enqueueMany<T extends TaskName<Tasks>>(executor: Executor, specs: readonly EnqueueSpec<T, Tasks[T]>[]): Promise<void>;
-  /**
-   * `database.transaction(fn)`, then — only after the commit, when the jobs are visible to other connections — wakes
-   * local workers if `fn` enqueued anything. Without it a job enqueued in a transaction waits for the next poll.
-   */
+  /** `database.transaction(fn)`: the queue's callers open their transactions here (workers are woken after it). */
   transaction<R>(fn: (trx: Transaction<Tables>) => Promise<R>): Promise<R>;
   /** Calls `listener` whenever jobs may have become claimable; returns the unsubscribe function. */
   onEnqueued(listener: () => void): () => void;
@@ -132,8 +130,6 @@ export interface JobQueueDeps {
 
 export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clock }: JobQueueDeps): JobQueue<Tasks> {
   const listeners = new Set<() => void>();
-  /** Transactions that enqueued a job and have not ended; `transaction` wakes workers once they commit. */
-  const enqueuedIn = new WeakSet<Executor>();
 
   function notify(): void {
     for (const listener of listeners) listener();
@@ -143,8 +139,7 @@ export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clo
     async enqueue(executor, spec) {
       const now = clock.now();
       const row = await insertJob(executor, toNewRow(spec, now));
-      if (executor.isTransaction) enqueuedIn.add(executor);
-      else notify();
+      afterCommit(executor, notify);
       return toJob(row);
     },
 
@@ -158,18 +153,11 @@ export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clo
           return toNewRow(spec, now);
         }),
       );
-      if (executor.isTransaction) enqueuedIn.add(executor);
-      else notify();
+      afterCommit(executor, notify);
     },
 
-    async transaction(fn) {
-      let trx: Transaction<Tables> | undefined;
-      const result = await database.transaction((t) => {
-        trx = t;
-        return fn(t);
-      });
-      if (trx && enqueuedIn.has(trx)) notify();
-      return result;
+    transaction(fn) {
+      return database.transaction(fn);
     },
 
     onEnqueued(listener) {
