@@ -258,6 +258,11 @@ export function createCarrierLinks(options: CarrierLinksOptions) {
     leaseTimer.unref();
   }
 
+  /** An exclusive route whose lease this process does not hold (another process binds it). */
+  function heldElsewhere(route: ResolvedRoute): boolean {
+    return route.exclusive && leases !== undefined && !leases.holds(route.id);
+  }
+
   return {
     /** The built-in simulator's URL: the last resort when no other route matches. */
     setFallbackUrl(url: string | undefined): void {
@@ -266,6 +271,15 @@ export function createCarrierLinks(options: CarrierLinksOptions) {
     },
 
     resolve,
+
+    /**
+     * Whether the route of a message from `from` (a number of `departmentId`) is exclusive and bound by another
+     * worker process, so that a send here would be refused with `route_held_elsewhere`. Read from memory.
+     */
+    async isHeldElsewhere(target: { from: string; departmentId: string }): Promise<boolean> {
+      const route = await resolve(target);
+      return route !== undefined && heldElsewhere(route);
+    },
 
     /**
      * Sends the parts on the message's route. Resolves once the SMSC acknowledged every part; rejects with
@@ -279,7 +293,7 @@ export function createCarrierLinks(options: CarrierLinksOptions) {
       const route = await resolve(target);
       if (!route)
         throw new TransientCarrierError('no_route', 'No carrier route is configured (set SMPP_URL or add a route)');
-      if (route.exclusive && leases && !leases.holds(route.id)) {
+      if (heldElsewhere(route)) {
         throw new TransientCarrierError(
           'route_held_elsewhere',
           `Carrier route ${route.id} is exclusive and this worker process does not hold its bind`,

@@ -24,11 +24,15 @@ export const ROUTE_HELD_ELSEWHERE_DELAY_MS = 1000;
  */
 export function createMessageJobHandlers(deps: {
   messages: MessagesService;
-  links: Pick<CarrierLinks, 'submit'>;
+  links: Pick<CarrierLinks, 'submit' | 'isHeldElsewhere'>;
 }): JobHandlers<MessagesTasks> {
   const { messages, links } = deps;
   return {
-    'messages.send': async ({ messageId, optOutExempt }, ctx: JobContext) => {
+    'messages.send': async ({ messageId, optOutExempt, from, departmentId }, ctx: JobContext) => {
+      // Waiting for another process's bind touches nothing on the message (no `sending`, no attempt counted).
+      if (from !== undefined && departmentId !== undefined && (await links.isHeldElsewhere({ from, departmentId }))) {
+        throw new JobDeferred(ROUTE_HELD_ELSEWHERE_DELAY_MS, 'the carrier route is bound by another worker process');
+      }
       const message = await messages.beginSend(messageId, { optOutExempt: optOutExempt === true });
       if (!message) return;
       const media = JSON.parse(message.media) as { url: string }[];

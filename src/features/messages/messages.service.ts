@@ -41,7 +41,16 @@ export interface MessagesTasks {
    * confirmation goes to a number that just opted out); other messages are not sent to a number that opted out
    * after they were accepted.
    */
-  'messages.send': { messageId: string; optOutExempt?: true };
+  'messages.send': {
+    messageId: string;
+    optOutExempt?: true;
+    /**
+     * The sender number and department, which pick the carrier route: a worker that does not hold an exclusive
+     * route's bind defers the job without touching the message. Absent from jobs written before they existed.
+     */
+    from?: string;
+    departmentId?: string;
+  };
   /** Run a stored inbound message through the opt-out engine and queue its auto-reply. */
   'messages.inbound': { messageId: string };
 }
@@ -326,10 +335,15 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     await repository.insertMessages(trx, rows);
     await jobs.enqueueMany(
       trx,
-      rows.map((row) => ({
-        task: 'messages.send' as const,
-        payload: optOutExempt ? { messageId: row.id, optOutExempt: true as const } : { messageId: row.id },
-      })),
+      rows.map((row) => {
+        const route = { from: row.from_number, departmentId: row.department_id };
+        return {
+          task: 'messages.send' as const,
+          payload: optOutExempt
+            ? { messageId: row.id, optOutExempt: true as const, ...route }
+            : { messageId: row.id, ...route },
+        };
+      }),
     );
     await recordEvents(trx, rows.map(eventOf));
   }

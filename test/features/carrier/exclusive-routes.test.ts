@@ -310,7 +310,8 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
       clock.advance(ROUTE_HELD_ELSEWHERE_DELAY_MS);
     }
     const waiting = await db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
-    expect(waiting).toMatchObject({ status: 'sending', error_code: null });
+    // The job carries its route: deferring touched nothing on the message.
+    expect(waiting).toMatchObject({ status: 'queued', submit_attempts: 0, error_code: null });
     expect(sim.submitted).toHaveLength(0);
 
     await holder.close();
@@ -323,5 +324,50 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
     expect(sent.route_id).toBe(ENV_ROUTE_ID);
     expect(sim.submitted.map((submit) => submit.text)).toEqual(['wait for the bind']);
     await worker.stop(1000);
+  });
+
+  it('defers at submit a job written without its route (older payloads), spending no attempt', async () => {
+    const { container } = platform;
+    const holder = processLinks('process-b');
+    await holder.start();
+    await holder.session(ENV_ROUTE_ID)!.waitUntilBound(5000);
+    const here = processLinks('process-a');
+    await here.start();
+    const worker = createWorker({
+      database: container.database,
+      clock,
+      logger: testLogger,
+      handlers: createMessageJobHandlers({ messages: container.messages, links: here }),
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      lockTimeoutMs: 60_000,
+    });
+    const org = await orgWithHeaders(platform);
+    const response = await sendSms(platform, org.headers, { from: org.phoneNumber, to: TO, text: 'an older job' });
+    expect(response.statusCode).toBe(200);
+    const messageId: string = response.json().id;
+    const { db } = container.database;
+    const job = db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('task', '=', 'messages.send')
+      .where('payload', 'like', `%${messageId}%`);
+    await db
+      .updateTable('jobs')
+      .set({ payload: JSON.stringify({ messageId }) })
+      .where('id', '=', (await job.executeTakeFirstOrThrow()).id)
+      .execute();
+
+    expect(await worker.drain()).toBe(1);
+    expect(await job.executeTakeFirst()).toMatchObject({
+      attempts: 0,
+      failed_at: null,
+      run_at: clock.now() + ROUTE_HELD_ELSEWHERE_DELAY_MS,
+    });
+    const message = await db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(message.status).toBe('sending');
+    expect(sim.submitted.map((submit) => submit.text)).not.toContain('an older job');
+    await worker.stop(1000);
+    await holder.close();
   });
 });
