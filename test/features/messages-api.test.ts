@@ -84,7 +84,11 @@ describe(`Message API on ${testDialect()}`, () => {
       expect(typeof message.lastUpdated).toBe('number');
       const { db } = platform.container.database;
       const jobs = await db.selectFrom('jobs').selectAll().where('task', '=', 'messages.send').execute();
-      expect(jobs.map((job) => JSON.parse(job.payload))).toContainEqual({ messageId: body.id });
+      expect(jobs.map((job) => JSON.parse(job.payload))).toContainEqual({
+        messageId: body.id,
+        from: org.phoneNumber,
+        departmentId: org.department.id,
+      });
       const events = await listEventsOfSubject(db, org.organization.id, body.id);
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({
