@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
+import { retryOnConflict, VersionConflict } from '../../platform/db/optimistic.js';
 import { isId, newId } from '../../platform/ids.js';
 import { asOutcome, ExpectedFailure, type Failure, fail, type Outcome, ok, uniqueOr } from '../../platform/outcome.js';
 import type { ConsentErrorCode } from './consents.errors.js';
@@ -30,9 +31,6 @@ export const CONSENT_LIMITS = {
   /** Four GSM-7 segments: a confirmation should stay short. */
   message: 640,
 } as const;
-
-/** Conditional updates retried this many times when concurrent writers keep changing the consent first. */
-const VERSION_ATTEMPTS = 10;
 
 /** A custom consent as services see it; the presenter turns it into the wire shape of CONTRACT.md §6. */
 export interface CustomConsentView {
@@ -75,9 +73,6 @@ export interface CreateCustomConsentInput extends CustomConsentFields {
   createdBy: string | null;
 }
 
-/** Thrown inside a transaction when a conditional update lost to a concurrent writer: roll back and retry. */
-class VersionConflict extends Error {}
-
 /** Custom consents: purposes a contact may opt in to, each with its own keywords. See README.md. */
 export function createConsentsService(deps: ConsentsServiceDeps) {
   const { database, clock } = deps;
@@ -114,16 +109,6 @@ export function createConsentsService(deps: ConsentsServiceDeps) {
     await uniqueOr(repository.insertKeywords(trx, keywordRows), 'consents.keyword_taken');
   }
 
-  async function retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof VersionConflict) || attempt >= VERSION_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   /** Reads, changes and conditionally writes one consent in a transaction, retrying on a concurrent change. */
   async function modify(
     orgId: string,
@@ -132,7 +117,7 @@ export function createConsentsService(deps: ConsentsServiceDeps) {
   ): Promise<Outcome<CustomConsentView, ConsentErrorCode>> {
     if (!isId(consentId)) return fail('consents.not_found');
     const outcome = await asOutcome<CustomConsentRow, ConsentErrorCode>(() =>
-      retrying(() =>
+      retryOnConflict(() =>
         database.transaction(async (trx) => {
           const before = await repository.findConsent(trx, orgId, consentId);
           if (!before) throw new ExpectedFailure(fail('consents.not_found'));

@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
+import { retryOnConflict, VERSION_ATTEMPTS, VersionConflict } from '../../platform/db/optimistic.js';
 import { type NewEvent, recordEvent, recordEvents } from '../../platform/events/events.js';
 import { isId, newId } from '../../platform/ids.js';
 import { asOutcome, ExpectedFailure, fail, type Outcome, ok, uniqueOr } from '../../platform/outcome.js';
@@ -46,9 +47,6 @@ export const CONTACT_LIMITS = {
 
 /** Deliberately loose (RFC 5322 is not worth enforcing): one @, no spaces, a dot in the domain. */
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
-/** Conditional updates retried this many times when concurrent writers keep changing the contact first. */
-const VERSION_ATTEMPTS = 10;
-
 export type CustomFieldValue = string | number | boolean;
 
 /**
@@ -122,9 +120,6 @@ export interface ContactSearchQuery extends ContactPageQuery {
 }
 
 const DEFAULT_SORT: ContactSort = { field: 'created_at', direction: 'asc' };
-
-/** Thrown inside a transaction when a conditional update lost to a concurrent writer: roll back and retry. */
-class VersionConflict extends Error {}
 
 /** Contacts of an organisation: the people it texts, keyed by mobile number. See README.md. */
 export function createContactsService(deps: ContactsServiceDeps) {
@@ -281,17 +276,6 @@ export function createContactsService(deps: ContactsServiceDeps) {
     return after;
   }
 
-  /** Runs `work` (one transaction) again when it lost a conditional update to a concurrent writer. */
-  async function retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof VersionConflict) || attempt >= VERSION_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   async function updateWhere(
     orgId: string,
     find: (db: Executor) => Promise<ContactRow | undefined>,
@@ -305,7 +289,7 @@ export function createContactsService(deps: ContactsServiceDeps) {
       changes.value.mobile_number = number.value;
     }
     const outcome = await asOutcome(() =>
-      retrying(() =>
+      retryOnConflict(() =>
         database.transaction(async (trx) => {
           const before = await find(trx);
           if (!before) throw new ExpectedFailure(fail('contacts.not_found'));
@@ -354,7 +338,7 @@ export function createContactsService(deps: ContactsServiceDeps) {
       const changes = await columnsOf(orgId, fields);
       if (!changes.ok) return changes;
       const outcome = await asOutcome(() =>
-        retrying(() =>
+        retryOnConflict(() =>
           database.transaction(async (trx) => {
             const fresh = newRow(orgId, number.value, changes.value, clock.now());
             const inserted = await repository.insertContactIfAbsent(trx, fresh);
