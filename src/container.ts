@@ -93,7 +93,7 @@ export function createContainer(options: ContainerOptions) {
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     knownScopes: oauth.knownScopes,
   });
-  const jobs = createJobQueue({ database, clock });
+  const jobs = createJobQueue({ clock });
   /** Every feature's job handlers, by task name; the worker role runs them. */
   const jobHandlers: JobHandlers = {};
 

@@ -229,7 +229,9 @@ describe(`MMS media garbage collection on ${testDialect()}`, () => {
 
   it('leaves the media of a failed accept transaction to the sweep, which removes them when unreferenced', async () => {
     const before = await mediaFiles();
-    const spy = vi.spyOn(platform.container.jobs, 'transaction').mockRejectedValue(new Error('database unavailable'));
+    const spy = vi
+      .spyOn(platform.container.database, 'transaction')
+      .mockRejectedValue(new Error('database unavailable'));
     const response = await sendMms({});
     expect(response.statusCode).toBe(500);
     spy.mockRestore();

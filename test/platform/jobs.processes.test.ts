@@ -85,8 +85,8 @@ describe(`job workers in two processes on ${testDialect()}`, () => {
     );
 
     // One transaction, so both idle workers find the whole batch at their next poll.
-    const queue = createJobQueue({ database: test.database, clock: systemClock });
-    await queue.transaction(async (trx) => {
+    const queue = createJobQueue({ clock: systemClock });
+    await test.database.transaction(async (trx) => {
       for (let i = 0; i < JOBS; i++) await queue.enqueue(trx, { task: 'test.record', payload: { i } });
     });
     await until('the queue to drain', async () => (await countPending(test.database.db)) === 0, children);

@@ -68,7 +68,7 @@ describe(`job queue on ${testDialect()}`, () => {
 
   describe('enqueue', () => {
     it('commits with the caller transaction and leaves no job when it rolls back', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       await expect(
         database.transaction(async (trx) => {
           await queue.enqueue(trx, { task: 'test.noop', payload: { n: 1 } });
@@ -83,7 +83,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('stores the defaults and returns the job', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const job = await queue.enqueue(database.db, { task: 'test.noop', payload: { to: '+15551230000' } });
       expect(job).toMatchObject({
         task: 'test.noop',
@@ -101,7 +101,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('rejects specs a worker could never run', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       await expect(queue.enqueue(database.db, { task: '', payload: {} })).rejects.toThrow(TypeError);
       await expect(queue.enqueue(database.db, { task: 't', payload: undefined })).rejects.toThrow(/not JSON/);
       await expect(queue.enqueue(database.db, { task: 't', payload: {}, maxAttempts: 0 })).rejects.toThrow(TypeError);
@@ -112,7 +112,7 @@ describe(`job queue on ${testDialect()}`, () => {
 
   describe('running', () => {
     it('runs the handler once with the payload, then deletes the job', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const calls: Array<{ payload: unknown; attempt: number; jobId: string }> = [];
       const w = worker({
         'test.record': async (payload, ctx) => {
@@ -128,7 +128,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('does not run a job before its run_at', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       let runs = 0;
       const w = worker({ 'test.later': async () => void runs++ });
       await queue.enqueue(database.db, { task: 'test.later', payload: {}, runAt: clock.now() + 5000 });
@@ -139,7 +139,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('runs higher priority first, then earlier run_at, then creation order', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const order: string[] = [];
       const w = worker({ 'test.order': async (payload) => void order.push((payload as { name: string }).name) });
       const now = clock.now();
@@ -166,7 +166,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('schedules each retry by the injected random, and marks the job failed after max_attempts', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const attempts: number[] = [];
       const w = worker(
         {
@@ -212,7 +212,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('fails the job at once on PermanentJobError', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       let runs = 0;
       const w = worker({
         'test.doomed': async () => {
@@ -231,7 +231,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('defers a job on JobDeferred without counting the attempt, however often, and keeps last_error', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const seen: number[] = [];
       let deferrals = 0;
       const w = worker({
@@ -271,7 +271,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('defers only for the claim that holds the job', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const job = await queue.enqueue(database.db, { task: 'test.waiting', payload: {} });
       const [claimed] = await claimJobs(database.db, database.dialect, {
         workerId: 'holder',
@@ -297,7 +297,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('fails a job of an unknown task with a clear last_error instead of crashing', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const w = worker({ 'test.known': async () => {} }, { workerId: 'worker-a' });
       const job = await queue.enqueue(database.db, { task: 'test.unknown', payload: {}, maxAttempts: 2 });
       const known = await queue.enqueue(database.db, { task: 'test.known', payload: {} });
@@ -314,7 +314,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('leaves unknown tasks alone when told to claim only its own', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const w = worker({ 'test.mine': async () => {} }, { onlyRegisteredTasks: true });
       const other = await queue.enqueue(database.db, { task: 'test.theirs', payload: {} });
       await queue.enqueue(database.db, { task: 'test.mine', payload: {} });
@@ -346,7 +346,7 @@ describe(`job queue on ${testDialect()}`, () => {
     it('logs failures with the job id and task, never the payload', async () => {
       const lines: string[] = [];
       const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const w = worker(
         {
           'test.sms': async () => {
@@ -379,7 +379,7 @@ describe(`job queue on ${testDialect()}`, () => {
 
   describe('job keys', () => {
     it('replaces the payload and run_at of a waiting job with the same key', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const seen: unknown[] = [];
       const w = worker({ 'test.sync': async (payload) => void seen.push(payload) });
       const first = await queue.enqueue(database.db, {
@@ -407,7 +407,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('de-duplicates inside transactions too', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       await database.transaction(async (trx) => {
         await queue.enqueue(trx, { task: 'test.sync', payload: { version: 1 }, jobKey: 'k' });
         await queue.enqueue(trx, { task: 'test.sync', payload: { version: 2 }, jobKey: 'k' });
@@ -418,7 +418,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('adds a new job when the keyed job is running, and makes the running attempt its last', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const old = await queue.enqueue(database.db, { task: 'test.sync', payload: { version: 1 }, jobKey: 'k' });
       const [claimed] = await claimJobs(database.db, database.dialect, {
         workerId: 'busy',
@@ -447,7 +447,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('revives a failed job when its key is enqueued again', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const w = worker({
         'test.once': async () => {
           throw new PermanentJobError('no');
@@ -470,7 +470,7 @@ describe(`job queue on ${testDialect()}`, () => {
 
   describe('locks', () => {
     it('makes a job claimable again once its lock is older than the lock timeout', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const attempts: number[] = [];
       const w = worker({ 'test.send': async (_p, ctx) => void attempts.push(ctx.attempt) });
       const job = await queue.enqueue(database.db, { task: 'test.send', payload: {} });
@@ -495,7 +495,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('fences a worker whose expired lock was re-claimed', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const job = await queue.enqueue(database.db, { task: 'test.send', payload: {} });
       const claim = (workerId: string) =>
         claimJobs(database.db, database.dialect, { workerId, now: clock.now(), limit: 1, lockTimeoutMs: 1000 });
@@ -511,7 +511,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('fails a job whose worker died during its final attempt instead of running it again', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       let runs = 0;
       const w = worker({ 'test.send': async () => void runs++ });
       const job = await queue.enqueue(database.db, { task: 'test.send', payload: {}, maxAttempts: 1 });
@@ -530,7 +530,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('never gives one job to two concurrent claims', async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       await database.transaction(async (trx) => {
         for (let i = 0; i < 100; i++) await queue.enqueue(trx, { task: 'test.n', payload: { i } });
       });
@@ -553,7 +553,7 @@ describe(`job queue on ${testDialect()}`, () => {
       // Each worker has its own connection (pool), as two processes would.
       const databases = [createDatabase(test.url, { poolSize: 3 }), createDatabase(test.url, { poolSize: 3 })];
       try {
-        const queue = createJobQueue({ database, clock });
+        const queue = createJobQueue({ clock });
         const total = 300;
         await database.transaction(async (trx) => {
           for (let i = 0; i < total; i++) await queue.enqueue(trx, { task: 'test.n', payload: { i } });
@@ -588,7 +588,7 @@ describe(`job queue on ${testDialect()}`, () => {
 
   describe('running in the background', () => {
     it('wakes an idle worker at once on enqueue, without waiting for the poll', { timeout: 5000 }, async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const direct = deferred<unknown>();
       const inTransaction = deferred<unknown>();
       const w = worker(
@@ -603,7 +603,7 @@ describe(`job queue on ${testDialect()}`, () => {
         await queue.enqueue(database.db, { task: 'test.direct', payload: { a: 1 } });
         expect(await direct.promise).toEqual({ a: 1 });
         // In a transaction, the wake-up comes after the commit, when the job is visible to the worker.
-        await queue.transaction((trx) => queue.enqueue(trx, { task: 'test.tx', payload: { b: 2 } }));
+        await database.transaction((trx) => queue.enqueue(trx, { task: 'test.tx', payload: { b: 2 } }));
         expect(await inTransaction.promise).toEqual({ b: 2 });
       } finally {
         await w.stop();
@@ -611,7 +611,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('wakes on nudge() and runs jobs up to the concurrency at a time', { timeout: 5000 }, async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const gate = deferred();
       let active = 0;
       let peak = 0;
@@ -646,7 +646,7 @@ describe(`job queue on ${testDialect()}`, () => {
     });
 
     it('stops gracefully: claims nothing more and waits for the running job', { timeout: 5000 }, async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const started = deferred();
       const release = deferred();
       const w = worker({
@@ -676,7 +676,7 @@ describe(`job queue on ${testDialect()}`, () => {
     it('releases a job still running after the shutdown timeout, and aborts its signal', {
       timeout: 5000,
     }, async () => {
-      const queue = createJobQueue({ database, clock });
+      const queue = createJobQueue({ clock });
       const started = deferred();
       let signal: AbortSignal | undefined;
       const w = worker({

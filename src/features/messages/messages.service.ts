@@ -217,12 +217,12 @@ export function createMessagesService(deps: MessagesServiceDeps) {
   const workerWrites = createBatcher(flushWorkerWrites, workerBatches);
   /**
    * Accepts of concurrent HTTP requests are written together: one transaction and a few multi-row statements per
-   * batch (writeAccepts), committed before any of them is answered, through the job queue's transaction so local
-   * workers are woken once it commits. Accepts are independent of one another, so on PostgreSQL a few batches run
+   * batch (writeAccepts), committed before any of them is answered; local workers are woken once it commits
+   * (the queue's afterCommit hook). Accepts are independent of one another, so on PostgreSQL a few batches run
    * at once on separate connections.
    */
   const acceptBatches = createBatcher(
-    (requests: AcceptRequest[]) => jobs.transaction((trx) => writeAccepts(trx, requests)),
+    (requests: AcceptRequest[]) => database.transaction((trx) => writeAccepts(trx, requests)),
     {
       maxBatch: ACCEPT_BATCH_MAX,
       concurrency: database.dialect === 'postgres' ? ACCEPT_BATCHES_POSTGRES : 1,
@@ -859,7 +859,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       const from = normalizePhoneNumber(sms.from, deps.defaultRegion) ?? sms.from;
       const analysis = analyzeText(sms.text);
       const now = clock.now();
-      return jobs.transaction(async (trx) => {
+      return database.transaction(async (trx) => {
         const contact = from.startsWith('+') ? await deps.contacts.ensureContact(trx, department.org_id, from) : null;
         const row: MessageRow = {
           id: newId(now),
@@ -930,7 +930,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
         contactId: classified.value.contactId ?? message.contact_id,
         now,
       });
-      await jobs.transaction((trx) => insertOutbound(trx, [row], true));
+      await database.transaction((trx) => insertOutbound(trx, [row], true));
     },
 
     /**

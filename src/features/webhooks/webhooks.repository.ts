@@ -233,14 +233,13 @@ export function createWebhooksRepository() {
      * newest version when a concurrent runner took it first (READ COMMITTED), so two runners never hold one delivery.
      * SQLite's single writer makes the statement atomic on its own (as in platform/jobs claimJobs).
      */
-    async claimDeliveries(db: Executor, dialect: Dialect, options: ClaimDeliveriesOptions): Promise<DeliveryRow[]> {
+    async claimDeliveries(db: Executor, options: ClaimDeliveriesOptions): Promise<DeliveryRow[]> {
       const { runnerId, now, limit, perSubscription, lockTimeoutMs } = options;
       const excludeSubscriptions = options.excludeSubscriptions ?? [];
       if (limit <= 0) return [];
       const staleBefore = now - lockTimeoutMs;
       const exclude =
         excludeSubscriptions.length > 0 ? sql`and subscription_id not in (${sql.join(excludeSubscriptions)})` : sql``;
-      void dialect;
       const allowance = [...(options.allowance ?? new Map<string, number>())];
       const cap =
         allowance.length > 0

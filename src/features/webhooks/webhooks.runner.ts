@@ -328,7 +328,7 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
       if (left === 0) saturated.push(subscriptionId);
     }
     const claim = (excludeSubscriptions?: string[]) =>
-      repository.claimDeliveries(database.db, database.dialect, {
+      repository.claimDeliveries(database.db, {
         runnerId,
         now: clock.now(),
         limit: free,

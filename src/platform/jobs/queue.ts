@@ -1,7 +1,5 @@
-import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import { afterCommit, type Database, type Executor } from '../db/database.js';
-import type { Tables } from '../db/tables.js';
+import { afterCommit, type Executor } from '../db/database.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { insertJob, insertJobs, type JobRow } from './jobs.repository.js';
@@ -117,18 +115,15 @@ export interface JobQueue<Tasks extends TaskMap = AnyTasks> {
   enqueue<T extends TaskName<Tasks>>(executor: Executor, spec: EnqueueSpec<T, Tasks[T]>): Promise<Job>;
   /** Adds many jobs in one statement, like `enqueue` for each (without `jobKey`, which needs one statement each). */
   enqueueMany<T extends TaskName<Tasks>>(executor: Executor, specs: readonly EnqueueSpec<T, Tasks[T]>[]): Promise<void>;
-  /** `database.transaction(fn)`: the queue's callers open their transactions here (workers are woken after it). */
-  transaction<R>(fn: (trx: Transaction<Tables>) => Promise<R>): Promise<R>;
   /** Calls `listener` whenever jobs may have become claimable; returns the unsubscribe function. */
   onEnqueued(listener: () => void): () => void;
 }
 
 export interface JobQueueDeps {
-  database: Database;
   clock: Clock;
 }
 
-export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clock }: JobQueueDeps): JobQueue<Tasks> {
+export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ clock }: JobQueueDeps): JobQueue<Tasks> {
   const listeners = new Set<() => void>();
 
   function notify(): void {
@@ -154,10 +149,6 @@ export function createJobQueue<Tasks extends TaskMap = AnyTasks>({ database, clo
         }),
       );
       afterCommit(executor, notify);
-    },
-
-    transaction(fn) {
-      return database.transaction(fn);
     },
 
     onEnqueued(listener) {
