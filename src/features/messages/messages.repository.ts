@@ -57,11 +57,7 @@ export function createMessagesRepository(dialect: Dialect) {
   }
 
   return {
-    async insertMessage(db: Executor, row: Insertable<MessagesTable>): Promise<void> {
-      await db.insertInto('messages').values(row).execute();
-    },
-
-    /** Inserts a batch of messages in one statement. */
+    /** Inserts messages in one statement. */
     async insertMessages(db: Executor, rows: readonly Insertable<MessagesTable>[]): Promise<void> {
       if (rows.length === 0) return;
       await db.insertInto('messages').values(rows).execute();
@@ -140,7 +136,7 @@ export function createMessagesRepository(dialect: Dialect) {
         .execute();
     },
 
-    /** markFinal for a batch of messages with the same outcome: the rows that moved to it. */
+    /** Open outbound messages → one final outcome (a batch of receipts, or a refusal): the rows that moved to it. */
     async markFinalMany(
       db: Executor,
       ids: readonly string[],
@@ -222,26 +218,6 @@ export function createMessagesRepository(dialect: Dialect) {
         )
         .returning(['message_id', 'seq'])
         .execute();
-    },
-
-    /** An open outbound message → a final status. Undefined when it was final already. */
-    async markFinal(
-      db: Executor,
-      id: string,
-      change: { status: MessageStatus; errorCode: string | null; errorMessage: string | null; now: number },
-    ): Promise<MessageRow | undefined> {
-      return db
-        .updateTable('messages')
-        .set({
-          status: change.status,
-          error_code: change.errorCode,
-          error_message: change.errorMessage,
-          updated_at: change.now,
-        })
-        .where('id', '=', id)
-        .where('status', 'in', OPEN_STATUSES)
-        .returningAll()
-        .executeTakeFirst();
     },
 
     /** Writes the parts of an acknowledged submit; a re-send replaces the ids of an earlier one. */

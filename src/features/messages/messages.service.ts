@@ -820,13 +820,13 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     /** The carrier refused the message, or retrying is over: failed, with the code. */
     async failSend(id: string, errorCode: string, errorMessage: string): Promise<void> {
       await database.transaction(async (trx) => {
-        const row = await repository.markFinal(trx, id, {
+        const rows = await repository.markFinalMany(trx, [id], {
           status: 'failed',
           errorCode,
           errorMessage,
           now: clock.now(),
         });
-        if (row) await recordEvent(trx, eventOf(row));
+        await recordEvents(trx, rows.map(eventOf));
       });
     },
 
@@ -886,7 +886,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
           created_at: now,
           updated_at: now,
         };
-        await repository.insertMessage(trx, row);
+        await repository.insertMessages(trx, [row]);
         await recordEvent(trx, eventOf(row));
         await jobs.enqueue(trx, { task: 'messages.inbound', payload: { messageId: row.id } });
         return row;
