@@ -323,6 +323,39 @@ export function createContactsService(deps: ContactsServiceDeps) {
     };
   }
 
+  /**
+   * The contacts of numbers of one organisation, created with no other fields where absent, in a few statements (a
+   * batch of accepted texts), in the caller's transaction: the ids by number. New contacts get their contact.created
+   * event in `trx`. Look first: most texts go to known contacts, and a read is cheaper than an insert that conflicts;
+   * a number inserted by a concurrent transaction meanwhile is found by the next look.
+   */
+  async function ensureContacts(
+    trx: Executor,
+    orgId: string,
+    mobileNumbers: readonly string[],
+  ): Promise<Map<string, string>> {
+    const wanted = [...new Set(mobileNumbers)];
+    const ids = new Map<string, string>();
+    for (let attempt = 1; ; attempt++) {
+      const missing = wanted.filter((number) => !ids.has(number));
+      for (const row of await repository.findContactIdsByNumbers(trx, orgId, missing)) {
+        ids.set(row.mobile_number, row.id);
+      }
+      const absent = wanted.filter((number) => !ids.has(number));
+      if (absent.length === 0) return ids;
+      const now = clock.now();
+      const inserted = await repository.insertContactsIfAbsent(
+        trx,
+        absent.map((number) => newRow(orgId, number, {}, now)),
+      );
+      for (const row of inserted) ids.set(row.mobile_number, row.id);
+      await recordEvents(trx, inserted.map(createdEvent));
+      // Numbers inserted by a concurrent transaction meanwhile are found by the next look.
+      if (ids.size === wanted.length) return ids;
+      if (attempt >= VERSION_ATTEMPTS) throw new Error('The contacts of the numbers keep being deleted');
+    }
+  }
+
   return {
     /**
      * Creates the contact of `mobileNumber`, or changes the fields sent of the one that exists (CONTRACT.md §5,
@@ -463,51 +496,15 @@ export function createContactsService(deps: ContactsServiceDeps) {
     },
 
     /**
-     * The contact of an E.164 number, created with no other fields if absent, in the caller's transaction
-     * (the opt-out engine records a keyword's contact and its consent change together).
+     * The contact of an E.164 number, created with no other fields if absent, in the caller's transaction (the
+     * opt-out engine records a keyword's contact and its consent change together): its id.
      */
-    async ensureContact(trx: Executor, orgId: string, mobileNumber: string): Promise<{ id: string; created: boolean }> {
-      // Look first: most texts go to known contacts, and a read is cheaper than an insert that conflicts. A contact
-      // inserted by a concurrent transaction after the look is found by the insert's conflict; one deleted after
-      // it is simply looked for and inserted again.
-      for (let attempt = 1; ; attempt++) {
-        const existing = await repository.findContactByNumber(trx, orgId, mobileNumber);
-        if (existing) return { id: existing.id, created: false };
-        const inserted = await repository.insertContactIfAbsent(trx, newRow(orgId, mobileNumber, {}, clock.now()));
-        if (inserted) {
-          await created(trx, inserted);
-          return { id: inserted.id, created: true };
-        }
-        if (attempt >= VERSION_ATTEMPTS) throw new Error('The contact of the number keeps being deleted');
-      }
+    async ensureContact(trx: Executor, orgId: string, mobileNumber: string): Promise<{ id: string }> {
+      const ids = await ensureContacts(trx, orgId, [mobileNumber]);
+      return { id: ids.get(mobileNumber)! };
     },
 
-    /**
-     * ensureContact for many numbers of one organisation in a few statements (a batch of accepted texts): the ids
-     * by number. New contacts get their contact.created event in `trx`.
-     */
-    async ensureContacts(trx: Executor, orgId: string, mobileNumbers: readonly string[]): Promise<Map<string, string>> {
-      const wanted = [...new Set(mobileNumbers)];
-      const ids = new Map<string, string>();
-      for (let attempt = 1; ; attempt++) {
-        const missing = wanted.filter((number) => !ids.has(number));
-        for (const row of await repository.findContactIdsByNumbers(trx, orgId, missing)) {
-          ids.set(row.mobile_number, row.id);
-        }
-        const absent = wanted.filter((number) => !ids.has(number));
-        if (absent.length === 0) return ids;
-        const now = clock.now();
-        const inserted = await repository.insertContactsIfAbsent(
-          trx,
-          absent.map((number) => newRow(orgId, number, {}, now)),
-        );
-        for (const row of inserted) ids.set(row.mobile_number, row.id);
-        await recordEvents(trx, inserted.map(createdEvent));
-        // Numbers inserted by a concurrent transaction meanwhile are found by the next look.
-        if (ids.size === wanted.length) return ids;
-        if (attempt >= VERSION_ATTEMPTS) throw new Error('The contacts of the numbers keep being deleted');
-      }
-    },
+    ensureContacts,
 
     /**
      * Records contact.updated for a consent change of the contact's number, in the caller's transaction, so
