@@ -200,6 +200,19 @@ export function createOptOutEngine(deps: OptOutEngineDeps) {
     return ok({ changed: applied.entry !== null, entry: applied.entry, contactId: applied.contactId });
   }
 
+  /**
+   * The numbers (E.164) among `numbers` that opted out of the whole organisation, read with `db`: the accept
+   * transaction of a batch of texts asks once for all of them, so a STOP committed before it is always seen.
+   */
+  async function optedOutAmong(db: Executor, orgId: string, numbers: readonly string[]): Promise<Set<string>> {
+    const states = await consentLedger.statesOf(db, orgId, [...numbers]);
+    const optedOut = new Set<string>();
+    for (const [number, list] of states) {
+      if (list.some((state) => state.scope === GLOBAL_SCOPE && state.status === 'OPTED_OUT')) optedOut.add(number);
+    }
+    return optedOut;
+  }
+
   return {
     /**
      * Classifies an inbound text (CONTRACT.md §6). The whole message, trimmed and reduced to letters and digits,
@@ -265,18 +278,7 @@ export function createOptOutEngine(deps: OptOutEngineDeps) {
       return ok({ kind, changed, reply, contactId: applied.contactId, consentId: consent?.id ?? null });
     },
 
-    /**
-     * The numbers (E.164) among `numbers` that opted out of the whole organisation, read with `db`: the accept
-     * transaction of a batch of texts asks once for all of them, so a STOP committed before it is always seen.
-     */
-    async optedOutAmong(db: Executor, orgId: string, numbers: readonly string[]): Promise<Set<string>> {
-      const states = await consentLedger.statesOf(db, orgId, [...numbers]);
-      const optedOut = new Set<string>();
-      for (const [number, list] of states) {
-        if (list.some((state) => state.scope === GLOBAL_SCOPE && state.status === 'OPTED_OUT')) optedOut.add(number);
-      }
-      return optedOut;
-    },
+    optedOutAmong,
 
     /**
      * Whether the organisation may text `number` (for `consentId`'s purpose, when given). An organisation-wide
@@ -289,7 +291,7 @@ export function createOptOutEngine(deps: OptOutEngineDeps) {
     }): Promise<Outcome<MayText, ConsentErrorCode>> {
       const number = normalizeNumber(input.number);
       if (!number.ok) return number;
-      if ((await consentLedger.statusOf(database.db, input.orgId, number.value, GLOBAL_SCOPE)) === 'OPTED_OUT') {
+      if ((await optedOutAmong(database.db, input.orgId, [number.value])).has(number.value)) {
         return ok({ allowed: false, reason: 'opted_out' });
       }
       if (input.consentId === undefined) return ok({ allowed: true });
