@@ -392,7 +392,7 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
     entry.done = attempt(row, subscription, entry.controller.signal)
       .catch((error: unknown) => {
         // The lock stays; the delivery is attempted again once it expires (at least once).
-        logger.error({ deliveryId: row.id, err: errorForLog(error) }, 'could not record a webhook attempt');
+        logger.error({ deliveryId: row.id, err: error }, 'could not record a webhook attempt');
       })
       .finally(() => {
         running.delete(entry);
@@ -528,7 +528,7 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
         busy = moreEvents || (globalBacklog && concurrency - running.size >= refillSlots);
       } catch (error) {
         // The database is away, most likely: wait a second, not a poll interval, before trying again.
-        logger.error({ err: errorForLog(error) }, 'webhook runner iteration failed; trying again in a second');
+        logger.error({ err: error }, 'webhook runner iteration failed; trying again in a second');
         await idle(Math.max(pollIntervalMs, ERROR_PAUSE_MS));
         continue;
       }
@@ -646,9 +646,4 @@ function describeAnswer(response: OutboundResponse): string {
     return `The receiver answered ${status}${location ? ` (to ${location.slice(0, 200)})` : ''}; redirects are not followed`;
   }
   return `The receiver answered ${status}`;
-}
-
-function errorForLog(error: unknown): { type: string; message: string; stack?: string } {
-  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
-  return { type: typeof error, message: String(error) };
 }

@@ -165,7 +165,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
     const entry: Running = { row, controller: new AbortController(), done: Promise.resolve(), abandoned: false };
     running.add(entry);
     entry.done = execute(entry)
-      .catch((error: unknown) => logger.error({ jobId: row.id, task: row.task, err: errorForLog(error) }, 'job crash'))
+      .catch((error: unknown) => logger.error({ jobId: row.id, task: row.task, err: error }, 'job crash'))
       .finally(() => {
         running.delete(entry);
         // A loop waiting for a free slot claims again at once: more jobs were due when it last looked.
@@ -206,7 +206,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
       logFailure(log, failure, outcome);
     } catch (error) {
       // The lock stays; the job runs again once it expires (at least once).
-      log.error({ err: errorForLog(error) }, 'could not record the outcome of a job');
+      log.error({ err: error }, 'could not record the outcome of a job');
     }
   }
 
@@ -239,7 +239,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
   }
 
   function logFailure(log: Logger, failure: Failure, outcome: FailOutcome | undefined): void {
-    const err = errorForLog(failure.error ?? new Error(failure.message));
+    const err = failure.error ?? new Error(failure.message);
     if (!outcome) log.warn({ err }, 'job failed after its lock had expired; its outcome was not recorded');
     else if (outcome.failed) log.error({ err, permanent: failure.permanent }, 'job failed; it will not be retried');
     else log.warn({ err, retryAt: outcome.runAt }, 'job attempt failed; it will be retried');
@@ -258,7 +258,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
       try {
         rows = await claim(free);
       } catch (error) {
-        logger.error({ err: errorForLog(error) }, 'could not claim jobs; trying again after the poll interval');
+        logger.error({ err: error }, 'could not claim jobs; trying again after the poll interval');
         await idle(pollIntervalMs);
         continue;
       }
@@ -293,7 +293,7 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
             permanent: false,
           });
         } catch (error) {
-          logger.error({ jobId: row.id, task: row.task, err: errorForLog(error) }, 'could not release a job');
+          logger.error({ jobId: row.id, task: row.task, err: error }, 'could not release a job');
         }
       }),
     );
@@ -355,13 +355,4 @@ function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   if (typeof error === 'string') return error;
   return `a non-Error value was thrown (${typeof error})`;
-}
-
-/**
- * The error as logged: type, message and stack only. pino's default serializer copies every enumerable field, and a
- * driver error's fields (pg `detail`, `parameters`) can quote the very values a payload carries.
- */
-function errorForLog(error: unknown): { type: string; message: string; stack?: string } {
-  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
-  return { type: typeof error, message: describeError(error) };
 }
