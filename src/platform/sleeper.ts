@@ -38,3 +38,19 @@ export function createSleeper(): Sleeper {
     },
   };
 }
+
+/**
+ * Waits for `work` to settle, at most `timeoutMs`: true when it did in time (a graceful stop waiting for what is
+ * running), false when the time ran out first. `work` must not reject.
+ */
+export async function settledWithin(work: readonly Promise<unknown>[], timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    Promise.all(work).then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return finished;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSleeper } from '../../src/platform/sleeper.js';
+import { createSleeper, settledWithin } from '../../src/platform/sleeper.js';
 
 describe('createSleeper', () => {
   it('idles until the time is up when nobody wakes it', async () => {
@@ -39,5 +39,15 @@ describe('createSleeper', () => {
     void sleeper.idle(30).then(() => (third = true));
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(third).toBe(false);
+  });
+});
+
+describe('settledWithin', () => {
+  it('answers true when the work settles in time, false when the time runs out first', async () => {
+    expect(await settledWithin([Promise.resolve(1), new Promise((resolve) => setTimeout(resolve, 5))], 60_000)).toBe(
+      true,
+    );
+    expect(await settledWithin([], 60_000)).toBe(true);
+    expect(await settledWithin([new Promise(() => {})], 10)).toBe(false);
   });
 });

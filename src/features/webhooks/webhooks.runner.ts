@@ -10,7 +10,7 @@ import { claimPendingEvents, markEventsDispatched, onEventsCommitted } from '../
 import { newId } from '../../platform/ids.js';
 import type { Worker } from '../../platform/jobs/worker.js';
 import type { Logger } from '../../platform/logger.js';
-import { createSleeper } from '../../platform/sleeper.js';
+import { createSleeper, settledWithin } from '../../platform/sleeper.js';
 import { eventBody, matchingFilter, type ParsedFilter, parseFilter, subjectOfEvent } from './webhooks.filters.js';
 import { OutboundError, type OutboundHttp, type OutboundResponse } from './webhooks.http.js';
 import {
@@ -576,14 +576,10 @@ export function createWebhookRunner(options: WebhookRunnerOptions): WebhookRunne
       sleeper.reset();
       const pending = [...running];
       if (pending.length > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          Promise.all(pending.map((entry) => entry.done)).then(() => true),
-          new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), timeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
+        const finished = await settledWithin(
+          pending.map((entry) => entry.done),
+          timeoutMs,
+        );
         if (!finished) {
           for (const entry of running) entry.controller.abort();
           await Promise.all([...running].map((entry) => entry.done));

@@ -4,7 +4,7 @@ import { createBatcher } from '../batcher.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { createSleeper } from '../sleeper.js';
+import { createSleeper, settledWithin } from '../sleeper.js';
 import {
   type ClaimToken,
   claimJobs,
@@ -321,14 +321,10 @@ export function createWorker<Tasks extends TaskMap = Record<string, unknown>>(op
 
       const pending = [...running].filter((entry) => !entry.abandoned);
       if (pending.length > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          Promise.all(pending.map((entry) => entry.done)).then(() => true),
-          new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), timeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
+        const finished = await settledWithin(
+          pending.map((entry) => entry.done),
+          timeoutMs,
+        );
         if (!finished) {
           const late = pending.filter((entry) => running.has(entry));
           logger.warn({ jobs: late.map((entry) => entry.row.id) }, 'jobs still running at shutdown were released');
