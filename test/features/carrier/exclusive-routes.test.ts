@@ -97,6 +97,25 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
     return links;
   }
 
+  /** Process B holds the exclusive route and is bound; process A has its links and a send worker on them. */
+  async function routeHeldByAnotherProcess() {
+    const holder = processLinks('process-b');
+    await holder.start();
+    await holder.session(ENV_ROUTE_ID)!.waitUntilBound(5000);
+    const here = processLinks('process-a');
+    await here.start();
+    const worker = createWorker({
+      database: platform.container.database,
+      clock,
+      logger: testLogger,
+      handlers: createMessageJobHandlers({ messages: platform.container.messages, links: here }),
+      concurrency: 1,
+      pollIntervalMs: 60_000,
+      lockTimeoutMs: 60_000,
+    });
+    return { holder, here, worker };
+  }
+
   async function leaseHolders(): Promise<Record<string, string>> {
     const rows = await platform.container.carrierLeases.list();
     return Object.fromEntries(rows.map((row) => [row.route_id, row.holder]));
@@ -274,20 +293,7 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
 
   it('defers a send on a route held elsewhere without spending its attempts, and sends it once this process holds the route', async () => {
     const { container } = platform;
-    const holder = processLinks('process-b');
-    await holder.start();
-    await holder.session(ENV_ROUTE_ID)!.waitUntilBound(5000);
-    const here = processLinks('process-a');
-    await here.start();
-    const worker = createWorker({
-      database: container.database,
-      clock,
-      logger: testLogger,
-      handlers: createMessageJobHandlers({ messages: container.messages, links: here }),
-      concurrency: 1,
-      pollIntervalMs: 60_000,
-      lockTimeoutMs: 60_000,
-    });
+    const { holder, here, worker } = await routeHeldByAnotherProcess();
 
     const org = await orgWithHeaders(platform);
     const response = await sendSms(platform, org.headers, { from: org.phoneNumber, to: TO, text: 'wait for the bind' });
@@ -328,20 +334,7 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
 
   it('defers at submit a job written without its route (older payloads), spending no attempt', async () => {
     const { container } = platform;
-    const holder = processLinks('process-b');
-    await holder.start();
-    await holder.session(ENV_ROUTE_ID)!.waitUntilBound(5000);
-    const here = processLinks('process-a');
-    await here.start();
-    const worker = createWorker({
-      database: container.database,
-      clock,
-      logger: testLogger,
-      handlers: createMessageJobHandlers({ messages: container.messages, links: here }),
-      concurrency: 1,
-      pollIntervalMs: 60_000,
-      lockTimeoutMs: 60_000,
-    });
+    const { holder, here, worker } = await routeHeldByAnotherProcess();
     const org = await orgWithHeaders(platform);
     const response = await sendSms(platform, org.headers, { from: org.phoneNumber, to: TO, text: 'an older job' });
     expect(response.statusCode).toBe(200);
