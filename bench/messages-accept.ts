@@ -8,37 +8,16 @@
  *       (a fresh database is created beside the one named, and dropped afterwards)
  *   DURATION=10 CONNECTIONS=50 npx tsx bench/messages-accept.ts
  */
-import autocannon from 'autocannon';
-import { startBenchServer } from './server.js';
+import { sendsmsLoad, startBenchServer } from './server.js';
 
 const duration = Number(process.env.DURATION ?? 10);
 const connections = Number(process.env.CONNECTIONS ?? 50);
 
 const server = await startBenchServer({}, 'api');
 try {
-  let sequence = 0;
-  const load = (seconds: number) =>
-    autocannon({
-      url: `${server.base}/stratustexting-prod/message/sendsms`,
-      method: 'POST',
-      headers: { ...server.headers, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({
-              from: server.demo.phoneNumber,
-              to: '+12125550143',
-              text: `Accept benchmark ${sequence++}`,
-            }),
-          }),
-        },
-      ],
-      connections,
-      duration: seconds,
-    });
-  await load(2);
-  const result = await load(duration);
+  const load = (seconds: number, label: string) => sendsmsLoad(server, { label, connections, seconds });
+  await load(2, 'warm-up');
+  const result = await load(duration, 'accept');
   console.log(
     `accept path on ${server.dialect} (serve --role api, ${connections} connections, ${duration} s)\n` +
       `  accepted: ${Math.round(result.requests.average)} msg/s (${result['2xx']} answered 200, ${result.non2xx} not)\n` +

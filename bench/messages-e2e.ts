@@ -12,9 +12,8 @@
  *   DURATION=10 CONNECTIONS=50 WINDOW=10 npx tsx bench/messages-e2e.ts
  *   COUNT=5000 npx tsx bench/messages-e2e.ts           (a fixed number of requests, like bench/kannel.ts)
  */
-import autocannon from 'autocannon';
 import { startSmscSimulator } from '../src/features/carrier/simulator.js';
-import { startBenchServer } from './server.js';
+import { sendsmsLoad, startBenchServer } from './server.js';
 
 const duration = Number(process.env.DURATION ?? 10);
 const connections = Number(process.env.CONNECTIONS ?? 50);
@@ -33,29 +32,8 @@ const dialect = server.dialect;
 
 try {
   const api = `${server.base}/stratustexting-prod`;
-  // Every request's text is unique, so the simulator's submits tell resubmits from messages.
-  let sequence = 0;
-  const load = (title: string, seconds: number, requests?: number) =>
-    autocannon({
-      url: `${api}/message/sendsms`,
-      method: 'POST',
-      headers: { ...server.headers, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({
-              from: server.demo.phoneNumber,
-              to: '+12125550143',
-              text: `Benchmark message ${title} ${sequence++}`,
-            }),
-          }),
-        },
-      ],
-      connections,
-      ...(requests ? { amount: requests } : { duration: seconds }),
-      title,
-    });
+  const load = (label: string, seconds: number, requests?: number) =>
+    sendsmsLoad(server, { label, connections, ...(requests ? { requests } : { seconds }) });
 
   const count = async (status: string) => {
     const response = await fetch(`${api}/message/all?status=${status}&size=1`, { headers: server.headers });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, runStratus, startStratus } from '../test/harness/processes.js';
 
@@ -85,4 +86,37 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}, ro
       await database?.drop();
     },
   };
+}
+
+export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
+
+/**
+ * An autocannon load of `POST /message/sendsms` from the demo number with the server's token: every text is unique
+ * (`label` and a sequence number), so the simulator's submits tell resubmits from messages.
+ */
+export function sendsmsLoad(
+  server: BenchServer,
+  options: { label: string; connections: number } & ({ seconds: number } | { requests: number }),
+) {
+  let sequence = 0;
+  return autocannon({
+    url: `${server.base}/stratustexting-prod/message/sendsms`,
+    method: 'POST',
+    headers: { ...server.headers, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({
+            from: server.demo.phoneNumber,
+            to: '+12125550143',
+            text: `Benchmark message ${options.label} ${sequence++}`,
+          }),
+        }),
+      },
+    ],
+    connections: options.connections,
+    ...('requests' in options ? { amount: options.requests } : { duration: options.seconds }),
+    title: options.label,
+  });
 }

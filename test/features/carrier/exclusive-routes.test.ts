@@ -334,7 +334,7 @@ describe(`exclusive carrier routes on ${testDialect()}`, () => {
 
   it('defers at submit a job written without its route (older payloads), spending no attempt', async () => {
     const { container } = platform;
-    const { holder, here, worker } = await routeHeldByAnotherProcess();
+    const { holder, worker } = await routeHeldByAnotherProcess();
     const org = await orgWithHeaders(platform);
     const response = await sendSms(platform, org.headers, { from: org.phoneNumber, to: TO, text: 'an older job' });
     expect(response.statusCode).toBe(200);
