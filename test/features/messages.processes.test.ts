@@ -115,7 +115,6 @@ describe(`a worker killed with kill -9 mid-send on ${testDialect()}`, () => {
       `[kill -9] ${MESSAGES} accepted, ${beforeRestart} submits before the kill, ${accepted.length} accepted by the SMSC in all: ` +
         `${resubmits} resubmitted (${retried} messages attempted more than once)`,
     );
-    expect(resubmits).toBeGreaterThanOrEqual(0);
     expect(resubmits).toBeLessThanOrEqual(40);
 
     second.stdin.write('stop\n');

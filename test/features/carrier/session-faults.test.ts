@@ -96,7 +96,9 @@ describe('an SMSC that stops answering', () => {
     expect(error).toMatchObject({ reason: 'timeout' });
     expect(session.stats.timeouts).toBe(1);
     sim.setFaults({ silent: false });
-    await expect(session.submit(parts('back'))).resolves.toBeDefined();
+    await expect(session.submit(parts('back'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('drops a silent link after the enquire_link deadline and binds again', async () => {
@@ -113,7 +115,9 @@ describe('an SMSC that stops answering', () => {
     sim.setFaults({ silent: false });
     await session.waitUntilBound(2000);
     expect(session.stats.binds).toBeGreaterThanOrEqual(2);
-    await expect(session.submit(parts('alive'))).resolves.toBeDefined();
+    await expect(session.submit(parts('alive'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('waits for in-flight answers before unbinding on close', async () => {
@@ -137,8 +141,12 @@ describe('throttling', () => {
     expect(error).toMatchObject({ reason: 'throttled', commandStatus: 0x58, errorCode: '0x00000058' });
     expect(throttled).toEqual(['0x00000058']);
     expect(session.speedFactor).toBeLessThan(1);
-    await expect(session.submit(parts('too fast'))).resolves.toBeDefined();
-    await expect(session.submit(parts('and more'))).resolves.toBeDefined();
+    await expect(session.submit(parts('too fast'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
+    await expect(session.submit(parts('and more'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
     expect(sim.submitted.map((record) => record.status)).toEqual([0x58, 0, 0]);
     await waitFor(() => session.speedFactor === 1, 'full speed again');
   });
@@ -146,7 +154,9 @@ describe('throttling', () => {
   it('ESME_RMSGQFUL is retryable too', async () => {
     const { session } = await setup({ faults: { queueFullNext: 1 } });
     await expect(session.submit(parts('full'))).rejects.toMatchObject({ reason: 'queue_full', commandStatus: 0x14 });
-    await expect(session.submit(parts('room now'))).resolves.toBeDefined();
+    await expect(session.submit(parts('room now'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('throttled messages of a burst succeed when re-sent', async () => {
@@ -169,7 +179,9 @@ describe('garbage from the SMSC', () => {
     await waitFor(() => reasons.length === 1, 'the link to close');
     expect(reasons[0]).toMatch(/^error: PDU length was too large/);
     await session.waitUntilBound(2000);
-    await expect(session.submit(parts('after garbage'))).resolves.toBeDefined();
+    await expect(session.submit(parts('after garbage'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('a PDU too short to parse closes the link; the session binds again', async () => {
@@ -179,7 +191,7 @@ describe('garbage from the SMSC', () => {
     sim.sendRaw(rawPdu(0x00000005, 7, Buffer.alloc(0), 8).subarray(0, 8)); // command_length 8 < the header
     await waitFor(() => reasons.length === 1, 'the link to close');
     await session.waitUntilBound(2000);
-    await expect(session.submit(parts('ok'))).resolves.toBeDefined();
+    await expect(session.submit(parts('ok'))).resolves.toMatchObject({ smscMessageIds: [expect.stringMatching(/\S/)] });
   });
 
   it('answers an unknown command with generic_nack and stays bound', async () => {
@@ -191,7 +203,9 @@ describe('garbage from the SMSC', () => {
       commandStatus: 0x03, // ESME_RINVCMDID
     });
     expect(session.state).toBe('bound');
-    await expect(session.submit(parts('still bound'))).resolves.toBeDefined();
+    await expect(session.submit(parts('still bound'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('answers a truncated or meaningless deliver_sm and drops it', async () => {
@@ -221,6 +235,8 @@ describe('garbage from the SMSC', () => {
     sim.sendRaw(rawPdu(0x00000006, 9));
     await waitFor(() => sim.received.find((pdu) => pdu.command === 'unbind_resp'), 'unbind_resp');
     await waitFor(() => session.stats.binds === 2, 'a new bind');
-    await expect(session.submit(parts('rebound'))).resolves.toBeDefined();
+    await expect(session.submit(parts('rebound'))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 });

@@ -134,7 +134,9 @@ describe('submit', () => {
     expect(error).toMatchObject({ errorCode: '0x0000000B', statusName: 'ESME_RINVDSTADR', retryable: false });
     expect(sim.submitted[0]).toMatchObject({ destination: 'bogus', destTon: 5 });
     // The next message goes through.
-    await expect(session.submit(buildSubmitParts({ from: FROM, to: TO, text: 'y' }))).resolves.toBeDefined();
+    await expect(session.submit(buildSubmitParts({ from: FROM, to: TO, text: 'y' }))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('refuses a part longer than 254 octets without sending it', async () => {
@@ -230,7 +232,9 @@ describe('delivery receipts', () => {
     const status = await sim.sendReceipt({ messageId: 'NOT-OURS-42', outcome: 'undelivered' });
     expect(status).toBe(0);
     expect(receipts).toMatchObject([{ smscMessageId: 'NOT-OURS-42', status: 'undelivered' }]);
-    await expect(session.submit(buildSubmitParts({ from: FROM, to: TO, text: 'still fine' }))).resolves.toBeDefined();
+    await expect(session.submit(buildSubmitParts({ from: FROM, to: TO, text: 'still fine' }))).resolves.toMatchObject({
+      smscMessageIds: [expect.stringMatching(/\S/)],
+    });
   });
 
   it('asks the SMSC to deliver a receipt again when the consumer fails (ESME_RX_T_APPN)', async () => {
