@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform, type TestPlatform } from '../harness/app.js';
 import { type ApiCredentials, createApiClient } from '../harness/auth.js';
+import { createBrowser, hiddenFields } from '../harness/browser.js';
 import { createOrgFixture } from '../harness/factories.js';
 import { freePort } from '../harness/processes.js';
 
@@ -45,41 +46,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   });
   afterAll(async () => platform.close());
 
-  /** A browser with a cookie jar that does not follow redirects by itself. */
-  function browser() {
-    const jar = new Map<string, string>();
-    return async (url: string, init: { method?: string; form?: Record<string, string> } = {}) => {
-      const response = await fetch(new URL(url, base), {
-        method: init.method ?? 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-          ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-      });
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const [name, ...value] = pair!.split('=');
-        jar.set(name!, value.join('='));
-      }
-      return { status: response.status, location: response.headers.get('location'), body: await response.text() };
-    };
-  }
-
-  /** Reads the hidden fields of the first form on a page. */
-  function formFields(page: string): Record<string, string> {
-    const fields: Record<string, string> = {};
-    for (const match of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
-      fields[match[1]!] = match[2]!
-        .replace(/&amp;/g, '&')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'");
-    }
-    return fields;
-  }
-
-  async function signIn(go: ReturnType<typeof browser>, authorizeUrl: string) {
+  async function signIn(go: ReturnType<typeof createBrowser>, authorizeUrl: string) {
     const first = await go(authorizeUrl);
     expect(first.status).toBe(303);
     expect(first.location).toMatch(/^\/login\?return_to=/);
@@ -87,7 +54,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect(loginPage.status).toBe(200);
     const signedIn = await go('/login', {
       method: 'POST',
-      form: { ...formFields(loginPage.body), email: 'approver@flow.example', password: PASSWORD },
+      form: { ...hiddenFields(loginPage.body), email: 'approver@flow.example', password: PASSWORD },
     });
     expect(signedIn.status).toBe(303);
     return go(signedIn.location!);
@@ -108,7 +75,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   }
 
   it('signs in, approves, exchanges the code, refreshes with rotation, detects reuse, revokes, and calls the API', async () => {
-    const go = browser();
+    const go = createBrowser(base);
     const request = await authorizeUrl();
     const consent = await signIn(go, request.url);
     expect(consent.status).toBe(200);
@@ -117,7 +84,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
 
     const approved = await go('/oauth2/authorize/', {
       method: 'POST',
-      form: { ...formFields(consent.body), decision: 'approve' },
+      form: { ...hiddenFields(consent.body), decision: 'approve' },
     });
     expect(approved.status).toBe(303);
     expect(approved.location!.startsWith(callback)).toBe(true);
@@ -161,12 +128,12 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   });
 
   it('sends access_denied to the callback when the person denies', async () => {
-    const go = browser();
+    const go = createBrowser(base);
     const request = await authorizeUrl({ scope: 'https://com.beetexting.scopes/WriteContact' });
     const consent = await signIn(go, request.url);
     const denied = await go('/oauth2/authorize/', {
       method: 'POST',
-      form: { ...formFields(consent.body), decision: 'deny' },
+      form: { ...hiddenFields(consent.body), decision: 'deny' },
     });
     const url = new URL(denied.location!);
     expect(url.searchParams.get('error')).toBe('access_denied');
@@ -174,7 +141,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   });
 
   it('shows an error page, never a redirect, for an unknown client or an unregistered redirect_uri', async () => {
-    const go = browser();
+    const go = createBrowser(base);
     const wrongRedirect = (await authorizeUrl({ redirect_uri: 'https://evil.example/cb' })).url;
     const page = await go(wrongRedirect);
     expect(page.status).toBe(400);
@@ -185,7 +152,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   });
 
   it('redirects unsupported_response_type and invalid_scope errors to the callback', async () => {
-    const go = browser();
+    const go = createBrowser(base);
     await signIn(go, (await authorizeUrl()).url);
     const token = await go((await authorizeUrl({ response_type: 'token' })).url);
     expect(new URL(token.location!).searchParams.get('error')).toBe('unsupported_response_type');
@@ -194,10 +161,10 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   });
 
   it('refuses a consent form without its CSRF token', async () => {
-    const go = browser();
+    const go = createBrowser(base);
     const consent = await signIn(go, (await authorizeUrl({ scope: 'https://com.beetexting.scopes/WriteContact' })).url);
     expect(consent.status).toBe(200);
-    const fields = formFields(consent.body);
+    const fields = hiddenFields(consent.body);
     delete fields.csrf_token;
     const forged = await go('/oauth2/authorize/', { method: 'POST', form: { ...fields, decision: 'approve' } });
     expect(forged.status).toBe(403);
@@ -213,13 +180,13 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
       role: 'admin',
     });
     expect(outsider.ok).toBe(true);
-    const go = browser();
+    const go = createBrowser(base);
     const request = await authorizeUrl();
     const first = await go(request.url);
     const loginPage = await go(first.location!);
     const signedIn = await go('/login', {
       method: 'POST',
-      form: { ...formFields(loginPage.body), email: 'outsider@flow.example', password: PASSWORD },
+      form: { ...hiddenFields(loginPage.body), email: 'outsider@flow.example', password: PASSWORD },
     });
     const answer = await go(signedIn.location!);
     expect(answer.status).toBe(403);
