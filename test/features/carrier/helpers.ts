@@ -58,3 +58,30 @@ export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value:
     return { ok: false, error };
   }
 }
+
+/**
+ * A simulator and a session on it per test, both closed by `closeAll` (register it in afterEach). The session is
+ * created, not started: a test that needs it bound calls `session.start().waitUntilBound(…)`.
+ */
+export function sessionFixtures() {
+  const cleanup: (() => Promise<void>)[] = [];
+  return {
+    async setup(
+      simOptions: SimulatorOptions = {},
+      sessionOptions: Partial<SmppSessionOptions> = {},
+    ): Promise<{ sim: SmscSimulator; session: SmppSession }> {
+      const sim = await startSimulator(simOptions);
+      cleanup.push(() => sim.close());
+      const session = sessionFor(sim, sessionOptions);
+      cleanup.push(() => session.close());
+      return { sim, session };
+    },
+    /** Registers another closing step (a second session, a proxy). */
+    onClose(step: () => Promise<void>): void {
+      cleanup.push(step);
+    },
+    async closeAll(): Promise<void> {
+      for (const step of cleanup.splice(0).reverse()) await step();
+    },
+  };
+}

@@ -2,25 +2,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TransientCarrierError } from '../../../src/features/carrier/carrier.errors.js';
 import type { SmscSimulator } from '../../../src/features/carrier/simulator.js';
 import { buildSubmitParts, type InboundSms, type SmppSession } from '../../../src/features/carrier/smpp-session.js';
-import { sessionFor, settle, startSimulator, waitFor } from './helpers.js';
+import { sessionFixtures, settle, waitFor } from './helpers.js';
 
 // The SMSC misbehaves; the session must neither lose a message, nor hang, nor crash the process.
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
+const fixtures = sessionFixtures();
+afterEach(() => fixtures.closeAll());
 
+/** A simulator and a session bound to it. */
 async function setup(
-  simOptions: Parameters<typeof startSimulator>[0] = {},
-  sessionOptions: Parameters<typeof sessionFor>[1] = {},
+  simOptions: Parameters<typeof fixtures.setup>[0] = {},
+  sessionOptions: Parameters<typeof fixtures.setup>[1] = {},
 ): Promise<{ sim: SmscSimulator; session: SmppSession }> {
-  const sim = await startSimulator(simOptions);
-  cleanup.push(() => sim.close());
-  const session = sessionFor(sim, sessionOptions);
-  cleanup.push(() => session.close());
-  await session.start().waitUntilBound(2000);
-  return { sim, session };
+  const made = await fixtures.setup(simOptions, sessionOptions);
+  await made.session.start().waitUntilBound(2000);
+  return made;
 }
 
 const FROM = '+15550001000';

@@ -1,27 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentCarrierError, TransientCarrierError } from '../../../src/features/carrier/carrier.errors.js';
 import type { DeliveryReceipt } from '../../../src/features/carrier/receipts.js';
-import type { SmscSimulator } from '../../../src/features/carrier/simulator.js';
-import { buildSubmitParts, type SmppSession } from '../../../src/features/carrier/smpp-session.js';
-import { sessionFor, settle, startSimulator, waitFor } from './helpers.js';
+import { buildSubmitParts } from '../../../src/features/carrier/smpp-session.js';
+import { sessionFixtures, settle, waitFor } from './helpers.js';
 
 // Every test here runs an ESME session against the simulator over real TCP on 127.0.0.1.
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-async function setup(
-  simOptions: Parameters<typeof startSimulator>[0] = {},
-  sessionOptions: Parameters<typeof sessionFor>[1] = {},
-): Promise<{ sim: SmscSimulator; session: SmppSession }> {
-  const sim = await startSimulator(simOptions);
-  cleanup.push(() => sim.close());
-  const session = sessionFor(sim, sessionOptions);
-  cleanup.push(() => session.close());
-  return { sim, session };
-}
+const fixtures = sessionFixtures();
+afterEach(() => fixtures.closeAll());
+const setup = fixtures.setup;
 
 const FROM = '+15550001000';
 const TO = '+15550002000';
