@@ -1,5 +1,6 @@
 import { createBatcher } from '../../platform/batcher.js';
 import type { Clock } from '../../platform/clock.js';
+import { groupBy } from '../../platform/collections.js';
 import type { Database, Executor } from '../../platform/db/database.js';
 import type { MessageDirection, MessageStatus } from '../../platform/db/tables.js';
 import { recordEvent, recordEvents } from '../../platform/events/events.js';
@@ -213,8 +214,7 @@ export function createMessagesService(deps: MessagesServiceDeps) {
    * protocol, each side looking for the other after its own commit, and receipts of one message are serialised on
    * its row) but measured slower: the send path is CPU-bound on round trips, and one at a time makes batches larger.
    */
-  const workerBatches = { maxBatch: WORKER_BATCH_MAX, retryAlone: true };
-  const workerWrites = createBatcher(flushWorkerWrites, workerBatches);
+  const workerWrites = createBatcher(flushWorkerWrites, { maxBatch: WORKER_BATCH_MAX, retryAlone: true });
   /**
    * Accepts of concurrent HTTP requests are written together: one transaction and a few multi-row statements per
    * batch (writeAccepts), committed before any of them is answered; local workers are woken once it commits
@@ -358,10 +358,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     const results: Outcome<SendResult, string>[] = [];
     const fresh: { request: AcceptRequest; accepted: Accepted }[] = [];
     const optedOut = new Map<string, Set<string>>();
-    for (const orgId of new Set(requests.map((request) => request.prepared.orgId))) {
-      const numbers = requests
-        .filter((request) => request.prepared.orgId === orgId)
-        .map((request) => request.prepared.to);
+    for (const [orgId, group] of groupBy(requests, (request) => request.prepared.orgId)) {
+      const numbers = group.map((request) => request.prepared.to);
       optedOut.set(orgId, await deps.optOut.optedOutAmong(trx, orgId, numbers));
     }
     for (const request of requests) {
@@ -385,10 +383,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       }
     }
     const contactIds = new Map<string, Map<string, string>>();
-    for (const orgId of new Set(fresh.map(({ request }) => request.prepared.orgId))) {
-      const numbers = fresh
-        .filter(({ request }) => request.prepared.orgId === orgId)
-        .map(({ request }) => request.prepared.to);
+    for (const [orgId, group] of groupBy(fresh, ({ request }) => request.prepared.orgId)) {
+      const numbers = group.map(({ request }) => request.prepared.to);
       contactIds.set(orgId, await deps.contacts.ensureContacts(trx, orgId, numbers));
     }
     await insertOutbound(
@@ -521,8 +517,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     const now = clock.now();
     const results: ReceiptOutcome[] = items.map(() => 'unknown');
     const partByReceipt = new Map<string, MessagePartRow>();
-    for (const routeId of new Set(items.map((item) => item.routeId))) {
-      const ids = items.filter((item) => item.routeId === routeId).map((item) => item.smscMessageId);
+    for (const [routeId, group] of groupBy(items, (item) => item.routeId)) {
+      const ids = group.map((item) => item.smscMessageId);
       for (const part of await repository.findPartsBySmscIds(trx, routeId, ids)) {
         partByReceipt.set(receiptKey(routeId, part.smsc_message_id), part);
       }
@@ -552,19 +548,16 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     // (READ COMMITTED re-reads after the lock).
     const messageIds = [...new Set([...firstReceipt.values()].map(({ part }) => part.message_id))];
     const messages = new Map((await repository.lockMessages(trx, messageIds)).map((row) => [row.id, row]));
-    const byOutcome = new Map<string, { item: ReceiptItem; parts: { messageId: string; seq: number }[] }>();
-    for (const { index, part } of firstReceipt.values()) {
-      if (!messages.has(part.message_id)) continue;
-      const item = items[index]!;
-      const outcomeKey = `${item.status}\u0000${item.errorCode ?? ''}`;
-      const group = byOutcome.get(outcomeKey) ?? { item, parts: [] };
-      group.parts.push({ messageId: part.message_id, seq: part.seq });
-      byOutcome.set(outcomeKey, group);
-    }
+    const receipted = [...firstReceipt.values()]
+      .filter(({ part }) => messages.has(part.message_id))
+      .map(({ index, part }) => ({ item: items[index]!, part }));
     const finished = new Set<string>();
-    for (const { item, parts } of byOutcome.values()) {
-      const rows = await repository.finishParts(trx, parts, { status: item.status, errorCode: item.errorCode, now });
-      for (const row of rows) finished.add(partKey(row));
+    // One UPDATE per outcome (status and error code): nearly every receipt of a batch says `delivered`.
+    for (const group of groupBy(receipted, ({ item }) => `${item.status}\u0000${item.errorCode ?? ''}`).values()) {
+      const { status, errorCode } = group[0]!.item;
+      const parts = group.map(({ part }) => ({ messageId: part.message_id, seq: part.seq }));
+      for (const row of await repository.finishParts(trx, parts, { status, errorCode, now }))
+        finished.add(partKey(row));
     }
     const touched = new Map<string, MessagePartRow[]>();
     for (const { index, part } of firstReceipt.values()) {
@@ -582,18 +575,13 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     for (const id of multipart) touched.set(id, []);
     for (const part of await repository.listPartsOf(trx, multipart)) touched.get(part.message_id)!.push(part);
 
-    const finals = new Map<string, { outcome: ReturnType<typeof combineParts>; ids: string[] }>();
-    for (const [id, parts] of touched) {
-      if (parts.some((part) => part.status === 'sent')) continue;
-      const outcome = combineParts(parts);
-      const key = JSON.stringify(outcome);
-      const group = finals.get(key) ?? { outcome, ids: [] };
-      group.ids.push(id);
-      finals.set(key, group);
-    }
+    const finals = [...touched]
+      .filter(([, parts]) => parts.every((part) => part.status !== 'sent'))
+      .map(([id, parts]) => ({ id, outcome: combineParts(parts) }));
     const changed: MessageRow[] = [];
-    for (const { outcome, ids } of finals.values()) {
-      changed.push(...(await repository.markFinalMany(trx, ids, { ...outcome, now })));
+    for (const group of groupBy(finals, ({ outcome }) => JSON.stringify(outcome)).values()) {
+      const ids = group.map(({ id }) => id);
+      changed.push(...(await repository.markFinalMany(trx, ids, { ...group[0]!.outcome, now })));
     }
     await recordEvents(trx, changed.map(eventOf));
     return results;
@@ -607,16 +595,16 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     const named = receipts.filter((receipt) => receipt.smscMessageId !== '');
     // Most submits have no parked receipt: one plain read says so, and only those found are taken and applied.
     const wanted: typeof named = [];
-    for (const routeId of new Set(named.map((receipt) => receipt.routeId))) {
-      const ids = named.filter((receipt) => receipt.routeId === routeId).map((receipt) => receipt.smscMessageId);
+    for (const [routeId, group] of groupBy(named, (receipt) => receipt.routeId)) {
+      const ids = group.map((receipt) => receipt.smscMessageId);
       const parked = await repository.findUnmatchedReceiptIds(database.db, routeId, ids);
       wanted.push(...parked.map((smscMessageId) => ({ routeId, smscMessageId })));
     }
     if (wanted.length === 0) return;
     await database.transaction(async (trx) => {
       const taken: ReceiptItem[] = [];
-      for (const routeId of new Set(wanted.map((receipt) => receipt.routeId))) {
-        const ids = wanted.filter((receipt) => receipt.routeId === routeId).map((receipt) => receipt.smscMessageId);
+      for (const [routeId, group] of groupBy(wanted, (receipt) => receipt.routeId)) {
+        const ids = group.map((receipt) => receipt.smscMessageId);
         for (const row of await repository.takeUnmatchedReceipts(trx, routeId, ids)) {
           taken.push({ routeId, smscMessageId: row.smsc_message_id, status: row.status, errorCode: row.error_code });
         }
@@ -639,8 +627,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     );
     const exempt = new Set(starts.filter((start) => start.optOutExempt).map((start) => start.id));
     const refused = new Set<string>();
-    for (const orgId of new Set(rows.map(({ row }) => row.org_id))) {
-      const checked = rows.filter(({ row }) => row.org_id === orgId && !exempt.has(row.id));
+    for (const [orgId, group] of groupBy(rows, ({ row }) => row.org_id)) {
+      const checked = group.filter(({ row }) => !exempt.has(row.id));
       if (checked.length === 0) continue;
       const optedOut = await deps.optOut.optedOutAmong(
         trx,
@@ -665,8 +653,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
     if (items.length === 0) return new Set();
     const now = clock.now();
     const rows: MessageRow[] = [];
-    for (const routeId of new Set(items.map((item) => item.routeId))) {
-      const ids = items.filter((item) => item.routeId === routeId).map((item) => item.id);
+    for (const [routeId, group] of groupBy(items, (item) => item.routeId)) {
+      const ids = group.map((item) => item.id);
       rows.push(...(await repository.markSentMany(trx, ids, routeId, now)));
     }
     const moved = new Set(rows.map((row) => row.id));
@@ -719,8 +707,8 @@ export function createMessagesService(deps: MessagesServiceDeps) {
       log.debug({ count: parked.length }, 'receipts for ids not (yet) known; kept for matching');
       // The part may have been committed after our look-up, before our commit; an acknowledgement looks for
       // receipts after its commit and this looks for the parts after ours, so one of the two sees the other.
-      for (const routeId of new Set(parked.map((item) => item.routeId))) {
-        const ids = parked.filter((item) => item.routeId === routeId).map((item) => item.smscMessageId);
+      for (const [routeId, group] of groupBy(parked, (item) => item.routeId)) {
+        const ids = group.map((item) => item.smscMessageId);
         const parts = await repository.findPartsBySmscIds(database.db, routeId, ids);
         overtaken.push(...parts.map((part) => ({ routeId, smscMessageId: part.smsc_message_id })));
       }
