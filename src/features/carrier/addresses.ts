@@ -39,3 +39,17 @@ export function fromSmppAddress(addr: string, ton: number): string {
   if (ton === Ton.INTERNATIONAL && /^\d+$/.test(addr)) return '+' + addr;
   return addr;
 }
+
+/** The address fields of a PDU from `source` to `destination` (submit_sm, deliver_sm: SMPP 3.4 §4.4.1, §4.6.1). */
+export function addressFields(source: string, destination: string) {
+  const from = toSmppAddress(source);
+  const to = toSmppAddress(destination);
+  return {
+    source_addr_ton: from.ton,
+    source_addr_npi: from.npi,
+    source_addr: from.addr,
+    dest_addr_ton: to.ton,
+    dest_addr_npi: to.npi,
+    destination_addr: to.addr,
+  };
+}

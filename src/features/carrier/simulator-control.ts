@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../platform/net/listen.js';
 import type { SimulatorFaults, SmscSimulator } from './simulator.js';
 
 /**
@@ -49,14 +49,7 @@ export async function startSimulatorControl(
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port ?? 0, host);
   return {
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -1,7 +1,8 @@
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import smpp from 'smpp';
 import { createLogger, type Logger } from '../../platform/logger.js';
-import { fromSmppAddress, toSmppAddress } from './addresses.js';
+import { listen } from '../../platform/net/listen.js';
+import { addressFields, fromSmppAddress } from './addresses.js';
 import { type ConcatInfo, concatUdh, decodeText, encodeText, splitInboundBody } from './encoding.js';
 import { formatReceiptText, MessageState } from './receipts.js';
 import { CommandStatus, createPdu, EsmClass, type Pdu } from './smpp-codec.js';
@@ -352,9 +353,6 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
     submittedAt: number;
   }): Record<string, unknown> => {
     const receipt = OUTCOME_RECEIPT[input.outcome];
-    // The receipt goes back the other way: from the handset to the sender.
-    const from = toSmppAddress(input.destination);
-    const to = toSmppAddress(input.source);
     const text = formatReceiptText({
       id: input.messageId,
       stat: receipt.stat,
@@ -365,12 +363,8 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
       delivered: input.outcome === 'delivered',
     });
     return {
-      source_addr_ton: from.ton,
-      source_addr_npi: from.npi,
-      source_addr: from.addr,
-      dest_addr_ton: to.ton,
-      dest_addr_npi: to.npi,
-      destination_addr: to.addr,
+      // The receipt goes back the other way: from the handset to the sender.
+      ...addressFields(input.destination, input.source),
       esm_class: EsmClass.SMSC_DELIVERY_RECEIPT,
       data_coding: 0,
       short_message: Buffer.from(text, 'latin1'),
@@ -582,14 +576,7 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
   // A TLS handshake failure is reported here, not as a session.
   server.on('tlsClientError', (error: Error) => log.debug({ err: error }, 'TLS handshake failed'));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port ?? 0, host);
   log.info({ host, port }, 'SMSC simulator listening');
 
   const boundSessions = (): SimSession[] => [...sessions].filter((sim) => !sim.closed && sim.mode);
@@ -641,17 +628,10 @@ export async function startSmscSimulator(options: SimulatorOptions = {}): Promis
       inboundReference = (inboundReference + 1) & 0xffff;
       const reference = inboundReference;
       const encoded = encodeText(input.text, { reference: reference & 0xff });
-      const from = toSmppAddress(input.from);
-      const to = toSmppAddress(input.to);
       const total = encoded.parts.length;
       const deliveries = encoded.parts.map((part, index) => {
         const fields: Record<string, unknown> = {
-          source_addr_ton: from.ton,
-          source_addr_npi: from.npi,
-          source_addr: from.addr,
-          dest_addr_ton: to.ton,
-          dest_addr_npi: to.npi,
-          destination_addr: to.addr,
+          ...addressFields(input.from, input.to),
           esm_class: part.esmClass,
           data_coding: part.dataCoding,
           short_message: part.shortMessage,

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import smpp from 'smpp';
 import { type Clock, systemClock } from '../../platform/clock.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
-import { fromSmppAddress, toSmppAddress } from './addresses.js';
+import { addressFields, fromSmppAddress } from './addresses.js';
 import { PermanentCarrierError, TransientCarrierError } from './carrier.errors.js';
 import {
   type Alphabet,
@@ -787,16 +787,9 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   private sendPart(conn: Connection, { job, index, part }: QueuedPart): void {
     job.queued--;
-    const source = toSmppAddress(part.from);
-    const destination = toSmppAddress(part.to);
     const pdu = createPdu('submit_sm', {
       service_type: '',
-      source_addr_ton: source.ton,
-      source_addr_npi: source.npi,
-      source_addr: source.addr,
-      dest_addr_ton: destination.ton,
-      dest_addr_npi: destination.npi,
-      destination_addr: destination.addr,
+      ...addressFields(part.from, part.to),
       esm_class: part.esmClass,
       protocol_id: 0,
       priority_flag: 0,
