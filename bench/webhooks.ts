@@ -14,17 +14,16 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/webhooks.ts   (a fresh database beside it)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { migrateToLatest } from '../src/platform/db/migrations.js';
 import { recordEvent } from '../src/platform/events/events.js';
 import { newId } from '../src/platform/ids.js';
+import { createEmptyDatabase } from '../test/harness/database.js';
 
 const TOTAL = Number(process.env.DELIVERIES ?? 20_000);
 const SUBSCRIPTIONS = (process.env.SUBSCRIPTIONS ?? '1,10,100').split(',').map(Number);
@@ -51,35 +50,16 @@ function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
   });
 }
 
-async function databaseUrl(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const given = process.env.DATABASE_URL;
-  if (!given || given.startsWith('sqlite:'))
-    return { url: given ?? `sqlite:${join(dir, 'bench.db')}`, drop: async () => {} };
-  const name = `stratus_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: given });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(given);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: given });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'stratus-bench-webhooks-'));
-const database = await databaseUrl(dir);
+const database = await createEmptyDatabase(
+  process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined,
+  'stratus_bench_',
+);
 const receiver = await startReceiver();
 const config = loadConfig({
   DATA_DIR: dir,

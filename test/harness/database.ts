@@ -23,35 +23,37 @@ export function testDialect(): 'sqlite' | 'postgres' {
   return process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 }
 
-/** Creates an empty database and returns its URL, without running migrations. */
-export async function createEmptyTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.TEST_DATABASE_URL;
+/**
+ * Creates an empty database and returns its URL, without running migrations: a new PostgreSQL database beside the
+ * one `adminUrl` names (its name starts with `prefix`), or a temporary SQLite file when there is no `adminUrl`.
+ */
+export async function createEmptyDatabase(
+  adminUrl: string | undefined,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (!adminUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'stratus-test-'));
+    const dir = mkdtempSync(join(tmpdir(), `${prefix.replace(/_+$/, '')}-`));
     return { url: `sqlite:${join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `${TEST_PG_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
+  const name = `${prefix}${process.pid}_${randomBytes(4).toString('hex')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+/** An empty database of the test dialect (TEST_DATABASE_URL), without running migrations. */
+export function createEmptyTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return createEmptyDatabase(process.env.TEST_DATABASE_URL, TEST_PG_PREFIX);
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {

@@ -43,8 +43,16 @@ export interface LiveServer {
  * database of the test dialect, with the demo organisation, workers and the built-in SMSC simulator. Webhook and
  * media URLs on this machine are allowed (the receivers of the tests listen on 127.0.0.1).
  */
-export async function startLiveServer(extraEnv: Record<string, string> = {}): Promise<LiveServer> {
-  const database = await createEmptyTestDatabase();
+export async function startLiveServer(
+  extraEnv: Record<string, string> = {},
+  options: {
+    /** `serve --role` (all). */
+    role?: 'all' | 'api';
+    /** An empty database to run on, dropped by stop(); a fresh one of the test dialect when absent. */
+    database?: { url: string; drop(): Promise<void> };
+  } = {},
+): Promise<LiveServer> {
+  const database = options.database ?? (await createEmptyTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'stratus-live-'));
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -61,7 +69,7 @@ export async function startLiveServer(extraEnv: Record<string, string> = {}): Pr
   };
   let started: Awaited<ReturnType<typeof startStratus>>;
   try {
-    started = await startStratus(['serve'], env, 'Admin sign-in');
+    started = await startStratus(['serve', '--role', options.role ?? 'all'], env, 'Admin sign-in');
   } catch (error) {
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
